@@ -1,0 +1,68 @@
+"""Shared page machinery: rendering with language, CSRF token and the caller."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session
+
+from camnet import __version__, keys
+from camnet.auth.principal import Principal
+from camnet.errors import Forbidden, Unauthenticated
+from camnet.sample import has_sample_data
+from camnet.timeutil import format_local
+from camnet.web.i18n import language_of, translate
+from camnet.web.middleware import CSRF_KEY
+from camnet.web.routing import PRINCIPAL
+
+
+async def csrf_token(request: web.Request) -> str:
+    """Return the session's CSRF token, creating it on first use."""
+    session = await get_session(request)
+    token = session.get(CSRF_KEY)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(24)
+        session[CSRF_KEY] = token
+    return token
+
+
+async def check_csrf(request: web.Request, form: Any) -> None:
+    """Refuse a form post whose ``csrf`` field does not match the session."""
+    session = await get_session(request)
+    expected = str(session.get(CSRF_KEY, ""))
+    sent = str(form.get("csrf", ""))
+    if not expected or not secrets.compare_digest(sent, expected):
+        raise Forbidden("the form expired or was not sent by this site; reload and try again")
+
+
+def page_principal(request: web.Request, permission: str = "registry.read") -> Principal:
+    """Return the logged-in caller of a page, or redirect to the login page."""
+    principal: Principal | None = request.get(PRINCIPAL)
+    if principal is None:
+        raise Unauthenticated("log in first")
+    principal.require(permission)
+    return principal
+
+
+async def render(
+    request: web.Request, template: str, context: dict[str, Any], status: int = 200
+) -> web.Response:
+    """Render a template with the standard context (``t``, ``lang``, ``csrf``, ``local``...)."""
+    config = request.app[keys.CONFIG]
+    lang = language_of(request, config.ui.language)
+    base = {
+        "lang": lang,
+        "t": lambda key: translate(key, lang),
+        "local": format_local,
+        "principal": request.get(PRINCIPAL),
+        "csrf": await csrf_token(request),
+        "version": __version__,
+        "sample": await has_sample_data(request.app[keys.DB]),
+    }
+    response = aiohttp_jinja2.render_template(template, request, {**base, **context}, status=status)
+    if "lang" in request.query:
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response

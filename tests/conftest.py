@@ -1,0 +1,74 @@
+"""Shared fixtures: a real SQLite file in a temp dir, the real app, the aiohttp test client."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from camnet import keys
+from camnet.app import create_app
+from camnet.auth import users
+from camnet.auth.principal import cli_principal
+from camnet.config import Config, load_config
+from camnet.registry.models import ZoneIn
+from camnet.registry.zones import create_zone
+from camnet.sample import load_sample
+
+AiohttpClient = Callable[[web.Application], Awaitable[TestClient]]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """Defaults with the data dir in a temp dir and the monitor off."""
+    return load_config(None, {"storage": {"data_dir": str(tmp_path / "data")},
+                              "monitor": {"enabled": False}})
+
+
+@pytest.fixture
+async def client(aiohttp_client: AiohttpClient, config: Config) -> TestClient:
+    """A test client on a fresh app with an empty (migrated) database."""
+    return await aiohttp_client(create_app(config))
+
+
+@dataclass
+class World:
+    """The sample commune, a second commune, and one API token per role."""
+
+    client: TestClient
+    tokens: dict[str, str]
+
+    @property
+    def app(self) -> web.Application:
+        return self.client.app  # type: ignore[return-value]
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    async def call(self, method: str, path: str, who: str | None, **kw: Any) -> tuple[int, Any]:
+        headers = self.auth(who) if who else {}
+        resp = await self.client.request(method, path, headers=headers, **kw)
+        body = await resp.json() if resp.content_type == "application/json" else await resp.text()
+        return resp.status, body
+
+
+@pytest.fixture
+async def world(client: TestClient) -> World:
+    """Sample data + zone OTHER-COMMUNE with its own officer; tokens for every sample user."""
+    app = client.app
+    db, cipher = app[keys.DB], app[keys.CIPHER]
+    await load_sample(db, cipher)
+    root = cli_principal()
+    await create_zone(db, root, ZoneIn(parent_code="SAMPLE-PV", level="commune",
+                                       code="OTHER-COMMUNE", name="Another commune"))
+    await users.add_user(db, root, username="other", password="other-pass-1", role="admin",
+                         zone_code="OTHER-COMMUNE")
+    tokens = {}
+    for name in ("admin", "chihuy", "canbo", "dieutra", "xem", "other"):
+        tokens[name] = await users.create_token(db, root, name, "tests")
+    return World(client, tokens)

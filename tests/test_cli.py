@@ -1,0 +1,71 @@
+"""The CLI against a real database in a temp dir."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from camnet.cli import main
+
+
+@pytest.fixture
+def cli(tmp_path: Path):  # type: ignore[no-untyped-def]
+    config = tmp_path / "camnet.toml"
+    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n')
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, code: int = 0):  # type: ignore[no-untyped-def]
+        result = runner.invoke(main, ["--config", str(config), *args], input=input)
+        assert result.exit_code == code, (result.output, result.exception)
+        return result
+
+    return run
+
+
+def test_sample_users_tokens_export_import(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert "28 cameras" in cli("sample", "load").output
+    assert "already present" in cli("sample", "load").output
+    cli("user", "add", "hoa", "--role", "officer", "--zone", "SAMPLE-PHUMY", input="long-password\n")
+    listing = cli("user", "list").output
+    assert "hoa" in listing and "officer" in listing
+    cli("user", "add", "hoa2", "--role", "officer", "--zone", "NOPE", input="long-password\n",
+        code=1)
+    cli("user", "add", "hoa3", "--role", "officer", "--zone", "SAMPLE-PHUMY", input="short\n",
+        code=1)
+    token = cli("token", "create", "hoa").output.strip().splitlines()[0]
+    assert token.startswith("cn_")
+    cli("user", "disable", "hoa")
+    assert "disabled" in cli("user", "list").output
+    out = tmp_path / "all.csv"
+    cli("export", "--format", "csv", "-o", str(out))
+    assert len(out.read_text().splitlines()) == 29
+    geo = json.loads(cli("export", "--format", "geojson", "--zone", "SAMPLE-PHUMY-ML").output)
+    assert len(geo["features"]) == 6
+    result = cli("import", str(out))
+    assert "24 updated" in result.output and "28 updated" in result.output
+
+
+def test_import_errors_exit_nonzero_with_lines(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("sample", "load")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("zone_code,point_name,lat,lon\nSAMPLE-PHUMY-ML,A,99,107.6\nNOPE,B,16.5,107.6\n")
+    result = cli("import", str(bad), code=1)
+    assert "line 2, lat" in result.output and "line 3, zone_code" in result.output
+
+
+def test_db_migrate_and_backup(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert "schema version" in cli("db", "migrate").output
+    target = tmp_path / "backup.sqlite3"
+    cli("db", "backup", str(target))
+    assert target.stat().st_size > 0
+    cli("db", "backup", str(target), code=1)
+
+
+def test_bad_config_exits_nonzero(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[storage]\ndatadir = 'x'\n")
+    result = CliRunner().invoke(main, ["--config", str(config), "db", "migrate"])
+    assert result.exit_code == 1 and "storage.datadir" in result.output
