@@ -19,8 +19,10 @@ from camnet.auth.principal import Principal
 from camnet.auth.throttle import LoginThrottle
 from camnet.config import Config
 from camnet.db import Database
+from camnet.evidence.blobstore import BlobStore
+from camnet.monitor.scheduler import monitor_ctx
 from camnet.secretstore import CredentialCipher, load_secrets
-from camnet.web import api_registry, api_system, ui_auth, ui_board
+from camnet.web import api_evidence, api_monitor, api_registry, api_system, ui_auth, ui_board
 from camnet.web.middleware import errors, identify
 from camnet.web.openapi import build_openapi
 from camnet.web.routing import ApiRoute, RouteTable, json_response
@@ -34,7 +36,8 @@ docs_routes = RouteTable()
 
 def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
-    return [api_system.routes, api_registry.routes, docs_routes]
+    return [api_system.routes, api_registry.routes, api_monitor.routes, api_evidence.routes,
+            docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:
@@ -83,6 +86,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
         lockout_s=config.security.login_lockout_s,
     )
     app[keys.EXTRA] = {}
+    app[keys.BLOBS] = BlobStore(config.data_dir / "evidence", config.evidence.upload_max_bytes)
     secure = config.security.secure_cookies == "always" or (
         config.security.secure_cookies == "auto" and bool(config.server.tls_cert)
     )
@@ -105,8 +109,9 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     )
     app.cleanup_ctx.append(_database_ctx)
     app.cleanup_ctx.append(_executor_ctx)
-    for ctx in extra_cleanup or []:
+    for ctx in extra_cleanup or []:  # before the monitor, which may probe what they start
         app.cleanup_ctx.append(ctx)
+    app.cleanup_ctx.append(monitor_ctx)
     for table in api_route_tables():
         table.install(app)
     app.router.add_routes(ui_auth.routes)

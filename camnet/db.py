@@ -57,6 +57,11 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        """The writer connection, for helpers that take an aiosqlite connection."""
+        return self._conn
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return ``lastrowid``."""
         cur = await self._conn.execute(sql, params)

@@ -39,3 +39,17 @@ def parse_boundary(geojson: str | dict[str, Any], field: str = "boundary_geojson
 def contains(boundary: BaseGeometry, lat: float, lon: float) -> bool:
     """Tell whether (lat, lon) lies inside or on the boundary."""
     return bool(boundary.covers(Point(lon, lat)))
+
+
+def check_in_zone(zone: Any, lat: float, lon: float, field: str = "lat") -> None:
+    """Refuse (lat, lon) outside the boundary of a zone row that has one.
+
+    Raises:
+        InvalidInput: the point lies outside the zone's boundary.
+    """
+    if zone["boundary_geojson"] and not contains(parse_boundary(zone["boundary_geojson"]), lat, lon):
+        raise InvalidInput(
+            f"({lat}, {lon}) lies outside the boundary of zone {zone['code']!r}; "
+            "check the coordinates (latitude first) or the zone",
+            field,
+        )

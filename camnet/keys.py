@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from aiohttp import web
 
 from camnet.auth.throttle import LoginThrottle
 from camnet.config import Config
 from camnet.db import Database
+from camnet.evidence.blobstore import BlobStore
+from camnet.monitor.service import MonitorService
 from camnet.secretstore import CredentialCipher, Secrets
 
 CONFIG = web.AppKey("config", Config)
@@ -18,5 +19,6 @@ DB = web.AppKey("db", Database)
 CIPHER = web.AppKey("cipher", CredentialCipher)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
-MONITOR = web.AppKey("monitor", Any)  # camnet.monitor.service.MonitorService
+BLOBS = web.AppKey("blobs", BlobStore)
+MONITOR = web.AppKey("monitor", MonitorService)
 EXTRA = web.AppKey("extra", dict)

@@ -53,7 +53,12 @@ class World:
     async def call(self, method: str, path: str, who: str | None, **kw: Any) -> tuple[int, Any]:
         headers = self.auth(who) if who else {}
         resp = await self.client.request(method, path, headers=headers, **kw)
-        body = await resp.json() if resp.content_type == "application/json" else await resp.text()
+        if resp.content_type == "application/json":
+            body = await resp.json()
+        elif resp.content_type.startswith("text/"):
+            body = await resp.text()
+        else:
+            body = await resp.read()
         return resp.status, body
 
 

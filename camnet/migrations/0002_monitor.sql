@@ -7,6 +7,7 @@ CREATE TABLE camera_status (
     cause           TEXT NOT NULL DEFAULT '',
     fail_streak     INTEGER NOT NULL DEFAULT 0,
     ok_streak       INTEGER NOT NULL DEFAULT 0,
+    streak_since    TEXT,                 -- first probe of the current ok/fail streak
     last_probe_at   TEXT,
     last_result     TEXT,
     last_detail     TEXT NOT NULL DEFAULT '',

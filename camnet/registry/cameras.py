@@ -220,6 +220,7 @@ class StreamTarget:
     url: str
     username: str | None
     password: str | None = None
+    frames: bool = True  # monitor_tier 2: also grab frames; tier 1: handshake only
 
     def __repr__(self) -> str:
         return f"StreamTarget(camera_id={self.camera_id}, url={mask_url(self.url)!r})"
@@ -238,7 +239,7 @@ async def stream_targets(
         where.append(f"c.id IN ({','.join('?' * len(camera_ids))})")
         params += camera_ids
     rows = await db.fetchall(
-        "SELECT c.id, c.rtsp_url, c.username, c.secret_enc FROM camera c"
+        "SELECT c.id, c.rtsp_url, c.username, c.secret_enc, c.monitor_tier FROM camera c"
         " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
         f" WHERE {' AND '.join(where)} ORDER BY c.id",  # noqa: S608
         params,
@@ -249,6 +250,7 @@ async def stream_targets(
             url=r["rtsp_url"],
             username=r["username"] or None,
             password=cipher.decrypt(r["secret_enc"]) if r["secret_enc"] else None,
+            frames=r["monitor_tier"] == 2,
         )
         for r in rows
     ]

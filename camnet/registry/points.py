@@ -9,7 +9,7 @@ from camnet import audit
 from camnet.auth.principal import Principal
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput, NotFound
-from camnet.geo import contains, parse_boundary
+from camnet.geo import check_in_zone
 from camnet.registry.models import Page, PointIn, PointOut, PointPatch
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import now_iso
@@ -84,15 +84,6 @@ async def get_point(db: Database, actor: Principal, point_id: int) -> PointOut:
     return point_out(await get_point_row(db, actor, point_id))
 
 
-async def _check_location(zone: sqlite3.Row, lat: float, lon: float) -> None:
-    if zone["boundary_geojson"] and not contains(parse_boundary(zone["boundary_geojson"]), lat, lon):
-        raise InvalidInput(
-            f"({lat}, {lon}) lies outside the boundary of zone {zone['code']!r}; "
-            "check the coordinates (latitude first) or the zone",
-            "lat",
-        )
-
-
 async def create_point(db: Database, actor: Principal, data: PointIn) -> PointOut:
     """Create a camera point in a zone of the caller's scope."""
     actor.require("registry.write")
@@ -106,7 +97,7 @@ async def create_point(db: Database, actor: Principal, data: PointIn) -> PointOu
 async def insert_point(tx: Transaction, actor: Principal, data: PointIn) -> int:
     """Insert a point inside an open transaction; return its id."""
     zone = await get_zone_row(tx, actor, code=data.zone_code)
-    await _check_location(zone, data.lat, data.lon)
+    check_in_zone(zone, data.lat, data.lon)
     if await tx.fetchval(
         "SELECT 1 FROM camera_point WHERE zone_id = ? AND name = ?", (zone["id"], data.name)
     ):
@@ -138,7 +129,7 @@ async def update_point(db: Database, actor: Principal, point_id: int, patch: Poi
         lon = changes.get("lon", before["lon"])
         if lat is None or lon is None:
             raise InvalidInput("latitude and longitude cannot be removed", "lat")
-        await _check_location(zone, lat, lon)
+        check_in_zone(zone, lat, lon)
         name = changes.get("name") or before["name"]
         clash = await tx.fetchval(
             "SELECT 1 FROM camera_point WHERE zone_id = ? AND name = ? AND id != ?",

@@ -7,7 +7,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from camnet import keys
+from camnet import audit, keys
 from camnet.auth.principal import Principal
 from camnet.registry import cameras, points, zones
 from camnet.registry.models import (
@@ -127,6 +127,8 @@ async def list_points(request: web.Request, p: Principal) -> web.Response:
     items, page = await points.list_points(
         request.app[keys.DB], p, zone_code=q.zone, query=q.q, page=q.page, per_page=q.per_page
     )
+    shown = [i.id for i in items if i.host_name or i.host_phone]
+    await audit.record_personal_read(request.app[keys.DB], p, "camera_point", shown)
     return json_response({"items": items, "page": page})
 
 
@@ -141,8 +143,11 @@ async def create_point(request: web.Request, p: Principal) -> web.Response:
 @routes.add("GET", f"{API}/points/{{id}}", permission="registry.read", summary="Get a point",
             tag="points", response=PointOut)
 async def get_point(request: web.Request, p: Principal) -> web.Response:
-    """Return one point."""
-    return json_response(await points.get_point(request.app[keys.DB], p, _id(request)))
+    """Return one point (the read of its host's name and phone is audited)."""
+    point = await points.get_point(request.app[keys.DB], p, _id(request))
+    if point.host_name or point.host_phone:
+        await audit.record_personal_read(request.app[keys.DB], p, "camera_point", [point.id])
+    return json_response(point)
 
 
 @routes.add("PATCH", f"{API}/points/{{id}}", permission="registry.write",

@@ -41,6 +41,13 @@ _TEXT: dict[str, dict[str, str]] = {
     "language": {"vi": "English", "en": "Tiếng Việt"},
     "incidents": {"vi": "Vụ việc", "en": "Incidents"},
     "requests": {"vi": "Yêu cầu trích xuất", "en": "Extraction requests"},
+    "cause_timeout": {"vi": "Không phản hồi (quá thời gian)", "en": "No answer (timeout)"},
+    "cause_refused": {"vi": "Từ chối kết nối", "en": "Connection refused"},
+    "cause_unreachable": {"vi": "Không tới được mạng", "en": "Unreachable"},
+    "cause_auth_failed": {"vi": "Sai tài khoản/mật khẩu camera", "en": "Wrong camera credentials"},
+    "cause_not_found": {"vi": "Sai đường dẫn luồng", "en": "Stream path not found"},
+    "cause_protocol_error": {"vi": "Lỗi giao thức RTSP", "en": "RTSP protocol error"},
+    "health_no_frame": {"vi": "Không lấy được hình", "en": "No frame"},
     "health_ok": {"vi": "Tốt", "en": "OK"},
     "health_black": {"vi": "Màn hình đen", "en": "Black"},
     "health_frozen": {"vi": "Hình bị đứng", "en": "Frozen"},
@@ -61,3 +68,13 @@ def translate(key: str, lang: str) -> str:
     if entry is None:
         return key
     return entry.get(lang) or entry["vi"]
+
+
+def cause_text(cause: str | None, lang: str) -> str:
+    """Describe a down/degraded cause (a probe result or a picture verdict) for people."""
+    if not cause:
+        return ""
+    for prefix in ("cause_", "health_"):
+        if prefix + cause in _TEXT:
+            return translate(prefix + cause, lang)
+    return cause

@@ -14,7 +14,7 @@ from camnet.auth.principal import Principal
 from camnet.errors import Forbidden, Unauthenticated
 from camnet.sample import has_sample_data
 from camnet.timeutil import format_local
-from camnet.web.i18n import language_of, translate
+from camnet.web.i18n import cause_text, language_of, translate
 from camnet.web.middleware import CSRF_KEY
 from camnet.web.routing import PRINCIPAL
 
@@ -57,6 +57,7 @@ async def render(
         "lang": lang,
         "t": lambda key: translate(key, lang),
         "local": format_local,
+        "cause": lambda value: cause_text(value, lang),
         "principal": request.get(PRINCIPAL),
         "csrf": await csrf_token(request),
         "version": __version__,

@@ -8,37 +8,46 @@ from typing import Any
 from aiohttp import web
 
 from camnet import keys
-from camnet.registry.cameras import STATUSES, list_cameras
+from camnet.monitor.queries import recent_cycles
+from camnet.registry.cameras import STATUSES
 from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
 REFRESH_S = 30
+_ORDER = {"down": 0, "degraded": 1, "unknown": 2, "maintenance": 3, "up": 4}
 
 
 @routes.get("/")
 async def board(request: web.Request) -> web.Response:
-    """Show every camera in the caller's scope with its status, grouped by zone."""
-    principal = page_principal(request)
+    """Show every camera in the caller's scope with status, cause, since and snapshot."""
+    principal = page_principal(request, "monitor.read")
     db = request.app[keys.DB]
-    items, _ = await list_cameras(db, principal, per_page=100_000)
-    counts = Counter(c.status for c in items)
-    groups: dict[str, list[Any]] = {}
-    for camera in items:
-        groups.setdefault(camera.zone_code, []).append(camera)
-    zone_names = {
-        r["code"]: r["name"]
-        for r in await db.fetchall(
-            "SELECT code, name FROM zone WHERE path LIKE ? || '%'", (principal.zone_path,)
-        )
-    }
+    rows = await db.fetchall(
+        "SELECT c.id, c.name, c.enabled, p.name AS point_name, p.address, z.code AS zone_code,"
+        " z.name AS zone_name, COALESCE(s.status, 'unknown') AS status, s.since, s.cause,"
+        " s.health, s.last_probe_at, s.last_latency_ms, s.last_detail,"
+        " (SELECT taken_at FROM snapshot n WHERE n.camera_id = c.id) AS snapshot_at"
+        " FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
+        " LEFT JOIN camera_status s ON s.camera_id = c.id"
+        " WHERE z.path LIKE ? || '%' ORDER BY z.path, p.name, c.name",
+        (principal.zone_path,),
+    )
+    counts = Counter(r["status"] for r in rows)
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for row in rows:
+        groups.setdefault((row["zone_code"], row["zone_name"]), []).append(row)
+    for cams in groups.values():
+        cams.sort(key=lambda r: (_ORDER.get(r["status"], 9), r["point_name"], r["name"]))
+    cycles = await recent_cycles(db, principal, limit=1)
+    interval = request.app[keys.CONFIG].monitor.interval_s
     return await render(
         request,
         "board.html",
         {
             "counts": [(s, counts.get(s, 0)) for s in STATUSES],
-            "total": len(items),
+            "total": len(rows),
             "groups": sorted(groups.items()),
-            "zone_names": zone_names,
-            "refresh_s": REFRESH_S,
+            "last_cycle": cycles[0] if cycles else None,
+            "refresh_s": max(5, min(REFRESH_S, int(interval))),
         },
     )

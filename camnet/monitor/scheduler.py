@@ -1,0 +1,55 @@
+"""The monitor inside the app: APScheduler 3 runs a cycle every ``monitor.interval_s``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import aiohttp
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from camnet import keys
+from camnet.monitor.notify import Notifier, WebhookChannel
+from camnet.monitor.service import MonitorService
+from camnet.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+async def monitor_ctx(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: build the monitor service; when enabled, schedule its cycles."""
+    config = app[keys.CONFIG]
+    session = aiohttp.ClientSession()
+    channels = []
+    if config.notify.webhook_url:
+        channels.append(WebhookChannel(session, config.notify.webhook_url,
+                                       config.notify.webhook_timeout_s))
+    notifier = Notifier(channels)
+    service = MonitorService(app[keys.DB], app[keys.CIPHER], config.monitor, app[keys.EXECUTOR],
+                             notifier)
+    app[keys.MONITOR] = service
+    scheduler: AsyncIOScheduler | None = None
+    if config.monitor.enabled:
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        scheduler.add_job(
+            _cycle, "interval", args=[service], seconds=config.monitor.interval_s,
+            id="probe-cycle", max_instances=1, coalesce=True,
+            next_run_time=utcnow() + timedelta(seconds=1),
+            misfire_grace_time=int(config.monitor.interval_s),
+        )
+        scheduler.start()
+        log.info("monitor: a probe cycle every %s s", config.monitor.interval_s)
+    yield
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
+    await notifier.drain()
+    await session.close()
+
+
+async def _cycle(service: MonitorService) -> None:
+    try:
+        await service.run_cycle()
+    except Exception:  # one bad cycle must not stop the schedule
+        log.exception("probe cycle failed")

@@ -1,0 +1,321 @@
+"""One probe cycle: tier 1 for every enabled camera, tier 2 for a sample, one transaction.
+
+Tier 1 is the asyncio RTSP handshake (:mod:`camnet.monitor.rtsp_probe`) under a hard
+timeout with bounded concurrency and jitter. Tier 2 grabs frames with OpenCV
+(:mod:`camnet.monitor.frames`) in the bounded executor, never in the event loop, for each
+camera every ``tier2_every`` cycles and whenever tier 1 changed. Every write of a cycle
+(status, transitions, outages, snapshots, the cycle row) goes in one transaction; then
+notifications are published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from camnet.config import MonitorConfig
+from camnet.db import Database, Transaction
+from camnet.monitor import frames, health
+from camnet.monitor.notify import Notifier, StatusEvent
+from camnet.monitor.rtsp_probe import ProbeResult, ProbeStatus, probe
+from camnet.monitor.status import CameraState, Observation, Transition, advance
+from camnet.registry.cameras import StreamTarget, stream_targets
+from camnet.secretstore import CredentialCipher, mask_text, with_credentials
+from camnet.timeutil import now_iso, to_iso, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FrameCheck:
+    """What tier 2 found for one camera."""
+
+    health: str  # ok | black | frozen | blurred | covered | no_frame
+    detail: dict[str, Any]
+    width: int | None
+    height: int | None
+    first_frame_ms: float | None
+    jpeg: bytes | None
+
+
+@dataclass
+class CameraOutcome:
+    """Everything one cycle learnt about one camera."""
+
+    target: StreamTarget
+    result: ProbeResult
+    at: str
+    frame: FrameCheck | None = None
+    state: CameraState | None = None
+    transition: Transition | None = None
+
+
+@dataclass
+class CycleReport:
+    """A finished cycle."""
+
+    started_at: str
+    duration_ms: float
+    cameras: int
+    completed: int
+    grabbed: int
+    outcomes: list[CameraOutcome] = field(default_factory=list)
+
+    @property
+    def transitions(self) -> list[tuple[CameraOutcome, Transition]]:
+        """The confirmed changes of this cycle."""
+        return [(o, o.transition) for o in self.outcomes if o.transition is not None]
+
+
+class MonitorService:
+    """Runs probe cycles over the registry and records what it finds."""
+
+    def __init__(self, db: Database, cipher: CredentialCipher, config: MonitorConfig,
+                 executor: Executor, notifier: Notifier | None = None) -> None:
+        self.db = db
+        self.cipher = cipher
+        self.config = config
+        self.executor = executor
+        self.notifier = notifier or Notifier()
+        self.thresholds = health.HealthThresholds(**config.health.model_dump())
+        self._previous: dict[int, np.ndarray] = {}
+        self._lock = asyncio.Lock()
+        self.last_report: CycleReport | None = None
+
+    async def run_cycle(self, *, camera_ids: list[int] | None = None, zone_path: str = "/",
+                        spread_s: float | None = None, force_tier2: bool = False,
+                        tier2: bool = True) -> CycleReport:
+        """Probe the selected enabled cameras once and record the results.
+
+        Args:
+            camera_ids: only these cameras (default: all enabled ones in ``zone_path``).
+            zone_path: only cameras in this zone and below.
+            spread_s: spread probe starts over this many seconds (default
+                ``interval_s * spread``; the CLI passes 0).
+            force_tier2: grab a frame from every reachable camera.
+            tier2: ``False`` skips frame checks this cycle (tier 1 only).
+        """
+        async with self._lock:  # never two cycles at once
+            return await self._run(camera_ids, zone_path, spread_s, force_tier2, tier2)
+
+    async def _run(self, camera_ids: list[int] | None, zone_path: str, spread_s: float | None,
+                   force_tier2: bool, tier2: bool) -> CycleReport:
+        started = time.perf_counter()
+        started_at = now_iso()
+        targets = await stream_targets(self.db, self.cipher, zone_path=zone_path,
+                                       camera_ids=camera_ids)
+        stored = await self._load_state([t.camera_id for t in targets])
+        spread = self.config.interval_s * self.config.spread if spread_s is None else spread_s
+        outcomes = await self._tier1(targets, spread)
+        completed = len(outcomes)
+        to_grab = [o for o in outcomes if tier2 and self._wants_frame(
+            o, stored.get(o.target.camera_id), force_tier2)]
+        await self._tier2(to_grab)
+        maintenance = await self._in_maintenance([o.target.camera_id for o in outcomes])
+        for outcome in outcomes:
+            row = stored.get(outcome.target.camera_id)
+            state = _state_from_row(row)
+            frame_health = outcome.frame.health if outcome.frame else (row["health"] if row else None)
+            obs = Observation(
+                at=outcome.at,
+                reachable=outcome.result.status == ProbeStatus.UP,
+                reason=str(outcome.result.status),
+                health=frame_health if outcome.result.status == ProbeStatus.UP else None,
+                in_maintenance=outcome.target.camera_id in maintenance,
+            )
+            outcome.state, outcome.transition = advance(
+                state, obs, down_after=self.config.down_after, up_after=self.config.up_after
+            )
+        duration_ms = (time.perf_counter() - started) * 1000
+        report = CycleReport(started_at, duration_ms, len(targets), completed, len(to_grab),
+                             outcomes)
+        async with self.db.transaction() as tx:
+            await self._record(tx, report, stored)
+        self.last_report = report
+        self.notifier.publish(await self._events(report))
+        changes = len(report.transitions)
+        log.info("probe cycle: %d cameras, %d completed, %d frames, %d changes in %.0f ms",
+                 report.cameras, completed, report.grabbed, changes, duration_ms)
+        return report
+
+    async def _tier1(self, targets: Sequence[StreamTarget], spread_s: float) -> list[CameraOutcome]:
+        semaphore = asyncio.Semaphore(self.config.concurrency)
+        timeout = self.config.timeout_s
+
+        async def one(target: StreamTarget) -> CameraOutcome:
+            if spread_s > 0:
+                await asyncio.sleep(random.uniform(0, spread_s))  # noqa: S311 - jitter only
+            async with semaphore:
+                at = now_iso()
+                result = await probe(target.url, username=target.username,
+                                     password=target.password, timeout_s=timeout)
+            return CameraOutcome(target, result, at)
+
+        return list(await asyncio.gather(*(one(t) for t in targets)))
+
+    def _wants_frame(self, outcome: CameraOutcome, row: Any, force: bool) -> bool:
+        if outcome.result.status != ProbeStatus.UP or not outcome.target.frames:
+            return False
+        if force or row is None or row["last_grab_at"] is None:
+            return True
+        if row["last_result"] != str(outcome.result.status):
+            return True  # tier 1 changed
+        if row["health"] not in ("ok", None):
+            return True  # watch a bad picture every cycle until it recovers
+        return int(row["cycles_since_grab"]) + 1 >= self.config.tier2_every
+
+    async def _tier2(self, outcomes: Sequence[CameraOutcome]) -> None:
+        loop = asyncio.get_running_loop()
+
+        async def one(outcome: CameraOutcome) -> None:
+            target = outcome.target
+            url = with_credentials(target.url, target.username, target.password)
+            previous = self._previous.get(target.camera_id)
+            try:
+                outcome.frame = await loop.run_in_executor(
+                    self.executor, self._check_frame, url, previous, target.camera_id
+                )
+            except Exception as exc:  # a bug in a frame check must not kill the cycle
+                log.warning("frame check of camera %d failed: %s", target.camera_id,
+                            mask_text(repr(exc)))
+                outcome.frame = FrameCheck("no_frame", {"error": "internal"}, None, None, None, None)
+
+        await asyncio.gather(*(one(o) for o in outcomes))
+
+    def _check_frame(self, url: str, previous: np.ndarray | None, camera_id: int) -> FrameCheck:
+        """Blocking: grab, assess, thumbnail. Runs in the executor."""
+        grab = frames.grab(url, open_timeout_s=self.config.tier2_open_timeout_s,
+                           read_timeout_s=self.config.tier2_read_timeout_s)
+        if not grab.ok or not grab.frames:
+            return FrameCheck("no_frame", {"error": grab.error}, None, None, None, None)
+        frame = grab.frames[-1]
+        report = health.assess(frame, previous, self.thresholds)
+        self._previous[camera_id] = report.small
+        jpeg = health.thumbnail_jpeg(frame, width=self.config.snapshot_width)
+        return FrameCheck(report.verdict, report.metrics(), grab.width, grab.height,
+                          grab.first_frame_ms, jpeg)
+
+    async def _load_state(self, ids: list[int]) -> dict[int, Any]:
+        rows: dict[int, Any] = {}
+        for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+            marks = ",".join("?" * len(chunk))
+            for r in await self.db.fetchall(
+                f"SELECT * FROM camera_status WHERE camera_id IN ({marks})", chunk
+            ):
+                rows[r["camera_id"]] = r
+        return rows
+
+    async def _in_maintenance(self, ids: list[int]) -> set[int]:
+        now = now_iso()
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT camera_id FROM maintenance_window WHERE starts_at <= ? AND ends_at > ?",
+            (now, now),
+        )
+        wanted = set(ids)
+        return {r["camera_id"] for r in rows if r["camera_id"] in wanted}
+
+    async def _record(self, tx: Transaction, report: CycleReport, stored: dict[int, Any]) -> None:
+        status_rows = []
+        for o in report.outcomes:
+            assert o.state is not None  # noqa: S101 - set in _run
+            row = stored.get(o.target.camera_id)
+            frame = o.frame
+            grabbed = frame is not None
+            status_rows.append((
+                o.target.camera_id, o.state.status, o.state.since, o.state.cause,
+                o.state.fail_streak, o.state.ok_streak, o.state.streak_since, o.at,
+                str(o.result.status), mask_text(o.result.detail), o.result.latency_ms,
+                o.result.rtsp_code,
+                frame.health if frame else (row["health"] if row else None),
+                json.dumps(frame.detail) if frame else (row["health_detail"] if row else None),
+                frame.width if frame else (row["width"] if row else None),
+                frame.height if frame else (row["height"] if row else None),
+                frame.first_frame_ms if frame else (row["first_frame_ms"] if row else None),
+                o.at if grabbed else (row["last_grab_at"] if row else None),
+                0 if grabbed else (int(row["cycles_since_grab"]) + 1 if row else 1),
+            ))
+            if o.transition:
+                t = o.transition
+                await tx.execute(
+                    "INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (o.target.camera_id, t.at, t.from_status, t.to_status, t.reason),
+                )
+                if t.outage_started_at:
+                    await tx.execute(
+                        "INSERT OR IGNORE INTO outage(camera_id, started_at, cause) VALUES (?, ?, ?)",
+                        (o.target.camera_id, t.outage_started_at, t.reason),
+                    )
+                if t.outage_ended_at:
+                    await tx.execute(
+                        "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL",
+                        (t.outage_ended_at, o.target.camera_id),
+                    )
+            if frame is not None and frame.jpeg:
+                await tx.execute(
+                    "INSERT INTO snapshot(camera_id, taken_at, width, height, jpeg)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT(camera_id) DO UPDATE SET"
+                    " taken_at = excluded.taken_at, width = excluded.width,"
+                    " height = excluded.height, jpeg = excluded.jpeg",
+                    (o.target.camera_id, o.at, frame.width or 0, frame.height or 0, frame.jpeg),
+                )
+        await tx.executemany(
+            "INSERT INTO camera_status(camera_id, status, since, cause, fail_streak, ok_streak,"
+            " streak_since, last_probe_at, last_result, last_detail, last_latency_ms,"
+            " last_rtsp_code, health, health_detail, width, height, first_frame_ms, last_grab_at,"
+            " cycles_since_grab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(camera_id) DO UPDATE SET status = excluded.status,"
+            " since = excluded.since, cause = excluded.cause, fail_streak = excluded.fail_streak,"
+            " ok_streak = excluded.ok_streak, streak_since = excluded.streak_since,"
+            " last_probe_at = excluded.last_probe_at, last_result = excluded.last_result,"
+            " last_detail = excluded.last_detail, last_latency_ms = excluded.last_latency_ms,"
+            " last_rtsp_code = excluded.last_rtsp_code, health = excluded.health,"
+            " health_detail = excluded.health_detail, width = excluded.width,"
+            " height = excluded.height, first_frame_ms = excluded.first_frame_ms,"
+            " last_grab_at = excluded.last_grab_at, cycles_since_grab = excluded.cycles_since_grab",
+            status_rows,
+        )
+        await tx.execute(
+            "INSERT INTO probe_cycle(started_at, finished_at, duration_ms, cameras, completed,"
+            " grabbed, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (report.started_at, to_iso(utcnow()), report.duration_ms, report.cameras,
+             report.completed, report.grabbed, len(report.transitions)),
+        )
+
+    async def _events(self, report: CycleReport) -> list[StatusEvent]:
+        changed = report.transitions
+        if not changed:
+            return []
+        ids = [o.target.camera_id for o, _ in changed]
+        marks = ",".join("?" * len(ids))
+        names = {
+            r["id"]: r
+            for r in await self.db.fetchall(
+                "SELECT c.id, c.name, p.name AS point, z.code FROM camera c"
+                " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
+                f" WHERE c.id IN ({marks})", ids,
+            )
+        }
+        return [
+            StatusEvent(o.target.camera_id, names[o.target.camera_id]["name"],
+                        names[o.target.camera_id]["point"], names[o.target.camera_id]["code"],
+                        t.from_status, t.to_status, t.at, t.reason)
+            for o, t in changed if o.target.camera_id in names
+        ]
+
+
+def _state_from_row(row: Any) -> CameraState:
+    if row is None:
+        return CameraState()
+    return CameraState(status=row["status"], since=row["since"], cause=row["cause"],
+                       fail_streak=row["fail_streak"], ok_streak=row["ok_streak"],
+                       streak_since=row["streak_since"], health=row["health"])
