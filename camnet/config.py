@@ -55,6 +55,7 @@ class HealthConfig(_Section):
     black_mean_max: float = Field(16.0, ge=0, le=255)
     black_std_max: float = Field(8.0, ge=0)
     frozen_diff_max: float = Field(0.5, ge=0)
+    frozen_changed_max: float = Field(0.0002, ge=0, le=1)
     blur_laplacian_min: float = Field(60.0, ge=0)
     covered_std_max: float = Field(12.0, ge=0)
     covered_detail_max: float = Field(0.01, ge=0, le=1)

@@ -9,6 +9,7 @@ Metrics (grey levels 0-255 at the working size):
 - ``mean`` and ``std`` of the grey levels;
 - ``laplacian_var``: variance of the Laplacian, high for sharp pictures;
 - ``detail``: edge density, the fraction of pixels on a Canny edge;
+- ``changed``: the share of pixels that changed by more than 16 levels since then;
 - ``diff``: mean absolute difference to the working-size frame of the *previous sample*
   (the previous tier-2 grab of the same camera, typically minutes ago), not to the next
   frame of the same grab: a still scene at night is not frozen by itself, but a stream that
@@ -19,7 +20,10 @@ Verdict precedence, first match wins:
 1. ``black``: ``mean <= black_mean_max`` and ``std <= black_std_max``;
 2. ``covered``: ``std <= covered_std_max`` and ``detail <= covered_detail_max`` (near
    uniform, not dark enough to be black: tape, a hand, a bag, a lens blinded by light);
-3. ``frozen``: a previous sample exists and ``diff <= frozen_diff_max``;
+3. ``frozen``: a previous sample exists, ``diff <= frozen_diff_max`` *and* at most
+   ``frozen_changed_max`` of the pixels changed by more than 16 levels. The mean alone is
+   not enough: a quiet scene whose only motion is the camera's burnt-in clock or one
+   passer-by has a tiny mean difference, but a few hundred clearly changed pixels;
 4. ``blurred``: ``laplacian_var < blur_laplacian_min``;
 5. ``ok``.
 
@@ -38,6 +42,7 @@ from camnet.monitor.cv import cv2
 WORK_SIZE = (320, 180)  # width, height
 VERDICTS = ("ok", "black", "covered", "frozen", "blurred")
 CANNY_LOW, CANNY_HIGH = 50, 150
+CHANGED_LEVELS = 16  # a pixel "changed" when it moved more than this (codec noise stays below)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class HealthThresholds:
     black_mean_max: float = 16.0
     black_std_max: float = 8.0
     frozen_diff_max: float = 0.5
+    frozen_changed_max: float = 0.0002
     blur_laplacian_min: float = 60.0
     covered_std_max: float = 12.0
     covered_detail_max: float = 0.01
@@ -66,6 +72,8 @@ class HealthReport:
         laplacian_var: variance of the Laplacian (sharpness).
         detail: edge density, 0..1.
         diff: mean absolute difference to the previous sample, ``None`` without one.
+        changed: share of pixels that differ from the previous sample by more than
+            :data:`CHANGED_LEVELS` grey levels, ``None`` without one.
         small: the working-size grey frame; keep it as ``previous_small`` for the next
             sample (not in repr, not compared).
     """
@@ -76,6 +84,7 @@ class HealthReport:
     laplacian_var: float
     detail: float
     diff: float | None
+    changed: float | None
     small: np.ndarray = field(repr=False, compare=False)
 
     def metrics(self) -> dict[str, float | str | None]:
@@ -87,6 +96,7 @@ class HealthReport:
             "laplacian_var": round(self.laplacian_var, 2),
             "detail": round(self.detail, 5),
             "diff": None if self.diff is None else round(self.diff, 3),
+            "changed": None if self.changed is None else round(self.changed, 6),
         }
 
 
@@ -133,20 +143,24 @@ def assess(frame_bgr: np.ndarray, previous_small: np.ndarray | None,
     laplacian_var = float(lap_std[0, 0]) ** 2
     detail = cv2.countNonZero(cv2.Canny(small, CANNY_LOW, CANNY_HIGH)) / small.size
     diff: float | None = None
+    changed: float | None = None
     if previous_small is not None and previous_small.shape == small.shape:
-        diff = float(cv2.mean(cv2.absdiff(small, previous_small))[0])
+        delta = cv2.absdiff(small, previous_small)
+        diff = float(cv2.mean(delta)[0])
+        changed = int(np.count_nonzero(delta > CHANGED_LEVELS)) / small.size
 
     if mean <= t.black_mean_max and std <= t.black_std_max:
         verdict = "black"
     elif std <= t.covered_std_max and detail <= t.covered_detail_max:
         verdict = "covered"
-    elif diff is not None and diff <= t.frozen_diff_max:
+    elif (diff is not None and changed is not None and diff <= t.frozen_diff_max
+          and changed <= t.frozen_changed_max):
         verdict = "frozen"
     elif laplacian_var < t.blur_laplacian_min:
         verdict = "blurred"
     else:
         verdict = "ok"
-    return HealthReport(verdict, mean, std, laplacian_var, detail, diff, small)
+    return HealthReport(verdict, mean, std, laplacian_var, detail, diff, changed, small)
 
 
 def thumbnail_jpeg(frame: np.ndarray, width: int = 320, quality: int = 70) -> bytes:

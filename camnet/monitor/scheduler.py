@@ -44,6 +44,7 @@ async def monitor_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     if scheduler is not None:
         scheduler.shutdown(wait=False)
+    await service.wait_idle()  # a cycle in flight finishes and commits before the DB closes
     await notifier.drain()
     await session.close()
 

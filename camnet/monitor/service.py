@@ -33,6 +33,7 @@ from camnet.secretstore import CredentialCipher, mask_text, with_credentials
 from camnet.timeutil import now_iso, to_iso, utcnow
 
 log = logging.getLogger(__name__)
+_REGRAB_DELAY_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ class MonitorService:
         """
         async with self._lock:  # never two cycles at once
             return await self._run(camera_ids, zone_path, spread_s, force_tier2, tier2)
+
+    async def wait_idle(self) -> None:
+        """Return once no cycle is running (used on shutdown)."""
+        async with self._lock:
+            return
 
     async def _run(self, camera_ids: list[int] | None, zone_path: str, spread_s: float | None,
                    force_tier2: bool, tier2: bool) -> CycleReport:
@@ -195,6 +201,12 @@ class MonitorService:
         """Blocking: grab, assess, thumbnail. Runs in the executor."""
         grab = frames.grab(url, open_timeout_s=self.config.tier2_open_timeout_s,
                            read_timeout_s=self.config.tier2_read_timeout_s)
+        if grab.error == frames.OPEN_FAILED:
+            # A quick refusal right after tier 1's DESCRIBE is often the camera (or an RTSP
+            # server) still tearing that session down and answering 503: try once more.
+            time.sleep(_REGRAB_DELAY_S)
+            grab = frames.grab(url, open_timeout_s=self.config.tier2_open_timeout_s,
+                               read_timeout_s=self.config.tier2_read_timeout_s)
         if not grab.ok or not grab.frames:
             return FrameCheck("no_frame", {"error": grab.error}, None, None, None, None)
         frame = grab.frames[-1]

@@ -89,6 +89,18 @@ def test_moving_picture_is_not_frozen() -> None:
     assert report.diff > 5
 
 
+def test_only_the_burnt_in_clock_changed_is_not_frozen() -> None:
+    """A noiseless still scene where only the camera's OSD clock ticked: tiny mean diff."""
+    img = texture()
+    first = assess(img, None)
+    ticked = img.copy()
+    cv2.putText(ticked, "07", (8, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 1)
+    report = assess(ticked, first.small)
+    assert report.diff is not None and report.diff <= HealthThresholds().frozen_diff_max
+    assert report.changed is not None and report.changed > HealthThresholds().frozen_changed_max
+    assert report.verdict == "ok"
+
+
 def test_still_scene_with_sensor_noise_is_not_frozen() -> None:
     img = texture().astype(float)
     a = np.clip(img + RNG.normal(0, 4, img.shape), 0, 255).astype(np.uint8)
@@ -148,7 +160,7 @@ def test_thresholds_are_respected() -> None:
 def test_metrics_are_json() -> None:
     report = assess(texture(), assess(texture(), None).small)
     data = json.loads(json.dumps(report.metrics()))
-    assert set(data) == {"verdict", "mean", "std", "laplacian_var", "detail", "diff"}
+    assert set(data) == {"verdict", "mean", "std", "laplacian_var", "detail", "diff", "changed"}
     assert data["verdict"] == report.verdict
     assert "array" not in repr(report)
 
