@@ -67,7 +67,7 @@ class MonitorConfig(_Section):
     enabled: bool = True
     interval_s: float = Field(60.0, ge=1)
     timeout_s: float = Field(5.0, gt=0)
-    concurrency: int = Field(500, ge=1)
+    concurrency: int = Field(1000, ge=1, le=20000)
     spread: float = Field(0.5, ge=0, le=1)
     down_after: int = Field(3, ge=1)
     up_after: int = Field(2, ge=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import resource
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -18,9 +19,22 @@ from camnet.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 
+def ensure_open_files(wanted: int) -> None:
+    """Raise the soft open-files limit towards ``wanted`` (each probe holds one socket)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        log.info("open-files limit raised from %d to %d", soft, target)
+    if hard != resource.RLIM_INFINITY and hard < wanted:
+        log.warning("open-files hard limit %d is below monitor.concurrency + 256 = %d; "
+                    "lower monitor.concurrency or raise the limit", hard, wanted)
+
+
 async def monitor_ctx(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: build the monitor service; when enabled, schedule its cycles."""
     config = app[keys.CONFIG]
+    ensure_open_files(config.monitor.concurrency + 256)
     session = aiohttp.ClientSession()
     channels = []
     if config.notify.webhook_url:

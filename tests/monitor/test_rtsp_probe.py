@@ -1,0 +1,136 @@
+"""Tier-1 RTSP handshake against the asyncio responder (quirks) and the GStreamer simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import pytest
+
+from camnet.monitor.rtsp_probe import ProbeStatus, probe, probe_many
+from camnet.testing.camsim import Simulator
+from camnet.testing.rtsp_responder import Endpoint, RtspResponder
+from tests.monitor.conftest import SECURE_PASSWORD, SECURE_USER
+
+PASSWORD = "Pa55-word!"
+
+
+@pytest.fixture
+async def responder() -> RtspResponder:
+    r = RtspResponder({
+        "ok": Endpoint(),
+        "missing": Endpoint(mode="not_found"),
+        "busy": Endpoint(mode="unavailable"),
+        "junk": Endpoint(mode="garbage"),
+        "hangup": Endpoint(mode="close"),
+        "silent": Endpoint(mode="silent"),
+        "basic": Endpoint(auth="basic", password=PASSWORD),
+        "digest": Endpoint(auth="digest", password=PASSWORD),
+        "digest-noqop": Endpoint(auth="digest", password=PASSWORD, qop=False),
+        "digest-sha256": Endpoint(auth="digest", password=PASSWORD, algorithm="SHA-256"),
+        "digest-stale": Endpoint(auth="digest", password=PASSWORD, stale_once=True),
+        "digest-close": Endpoint(auth="digest", password=PASSWORD, close_after_401=True),
+        "lf": Endpoint(lf_only=True),
+        "dribble": Endpoint(dribble=True, auth="digest", password=PASSWORD),
+    })
+    await r.start()
+    yield r  # type: ignore[misc]
+    await r.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(("path", "status", "code"), [
+    ("ok", ProbeStatus.UP, 200),
+    ("missing", ProbeStatus.NOT_FOUND, 404),
+    ("busy", ProbeStatus.PROTOCOL_ERROR, 503),
+    ("junk", ProbeStatus.PROTOCOL_ERROR, None),
+    ("hangup", ProbeStatus.PROTOCOL_ERROR, None),
+    ("lf", ProbeStatus.UP, 200),
+    ("basic", ProbeStatus.AUTH_FAILED, 401),  # no credentials given
+])
+async def test_result_classes(responder: RtspResponder, path: str, status: ProbeStatus,
+                              code: int | None) -> None:
+    result = await probe(responder.url(path), timeout_s=2)
+    assert (result.status, result.rtsp_code) == (status, code), result
+    assert result.latency_ms is not None and result.latency_ms < 2000
+
+
+@pytest.mark.parametrize("path", ["basic", "digest", "digest-noqop", "digest-sha256",
+                                  "digest-stale", "digest-close", "dribble"])
+async def test_auth_variants(responder: RtspResponder, path: str) -> None:
+    good = await probe(responder.url(path), username="admin", password=PASSWORD, timeout_s=2)
+    assert good.status == ProbeStatus.UP, good
+    bad = await probe(responder.url(path), username="admin", password="wrong", timeout_s=2)
+    assert bad.status == ProbeStatus.AUTH_FAILED, bad
+    assert PASSWORD not in bad.detail and "wrong" not in bad.detail
+
+
+async def test_credentials_from_url_never_on_the_wire_uri(responder: RtspResponder) -> None:
+    url = responder.url("digest").replace("rtsp://", f"rtsp://admin:{PASSWORD.replace('!', '%21')}@")
+    result = await probe(url, timeout_s=2)
+    assert result.status == ProbeStatus.UP
+    assert responder.received
+    for request in responder.received:
+        assert "@" not in request.uri and PASSWORD not in request.uri
+        assert PASSWORD not in str(request.headers)  # Digest sends a hash, not the password
+    # arguments win over the URL's userinfo
+    url = responder.url("digest").replace("rtsp://", "rtsp://admin:stale-one@")
+    assert (await probe(url, username="admin", password=PASSWORD, timeout_s=2)).status == "up"
+
+
+async def test_cseq_increments_and_describe_asks_for_sdp(responder: RtspResponder) -> None:
+    await probe(responder.url("ok"), timeout_s=2)
+    methods = [(r.method, r.headers.get("cseq")) for r in responder.received]
+    assert methods == [("OPTIONS", "1"), ("DESCRIBE", "2")]
+    assert responder.received[1].headers["accept"] == "application/sdp"
+
+
+async def test_refused_unreachable_and_bad_url() -> None:
+    assert (await probe(f"rtsp://127.0.0.1:{_free_port()}/x", timeout_s=2)).status == "refused"
+    assert (await probe("rtsp://camera.invalid/x", timeout_s=2)).status == "unreachable"
+    bad = await probe("http://127.0.0.1/x", timeout_s=2)
+    assert bad.status == ProbeStatus.PROTOCOL_ERROR and "rtsp" in bad.detail
+
+
+async def test_silent_camera_times_out_on_time_while_20_others_finish(
+        responder: RtspResponder) -> None:
+    timeout = 0.5
+    targets = [(responder.url("silent"), None, None)] + [(responder.url("ok"), None, None)] * 20
+    started = time.perf_counter()
+    results = await probe_many(targets, timeout_s=timeout, concurrency=50)
+    elapsed = time.perf_counter() - started
+    assert results[0].status == ProbeStatus.TIMEOUT
+    assert timeout * 1000 <= results[0].latency_ms < (timeout + 0.1) * 1000  # type: ignore[operator]
+    assert all(r.status == ProbeStatus.UP for r in results[1:])
+    assert max(r.latency_ms for r in results[1:]) < timeout * 1000  # type: ignore[type-var]
+    assert elapsed < timeout + 0.1
+
+
+async def test_accept_and_never_answer_black_hole(camsim: Simulator) -> None:
+    result = await probe(camsim.blackhole_urls[0], timeout_s=0.3)
+    assert result.status == ProbeStatus.TIMEOUT and result.latency_ms < 400  # type: ignore[operator]
+
+
+async def test_cancelled_probe_closes_its_connection(responder: RtspResponder) -> None:
+    task = asyncio.create_task(probe(responder.url("silent"), timeout_s=10))
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_against_the_gstreamer_simulator(camsim: Simulator) -> None:
+    assert (await probe(camsim.url("normal"), timeout_s=3)).status == ProbeStatus.UP
+    secure = camsim.url("secure")
+    ok = await probe(secure, username=SECURE_USER, password=SECURE_PASSWORD, timeout_s=3)
+    assert ok.status == ProbeStatus.UP, ok
+    bad = await probe(secure, username=SECURE_USER, password="nope", timeout_s=3)
+    assert bad.status == ProbeStatus.AUTH_FAILED
+    missing = camsim.url("normal").rsplit("/", 1)[0] + "/nope"
+    assert (await probe(missing, timeout_s=3)).status == ProbeStatus.NOT_FOUND
