@@ -22,7 +22,15 @@ from camnet.db import Database
 from camnet.evidence.blobstore import BlobStore
 from camnet.monitor.scheduler import monitor_ctx
 from camnet.secretstore import CredentialCipher, load_secrets
-from camnet.web import api_evidence, api_monitor, api_registry, api_system, ui_auth, ui_board
+from camnet.web import (
+    api_evidence,
+    api_monitor,
+    api_registry,
+    api_system,
+    ui_auth,
+    ui_board,
+    ui_evidence,
+)
 from camnet.web.middleware import errors, identify
 from camnet.web.openapi import build_openapi
 from camnet.web.routing import ApiRoute, RouteTable, json_response
@@ -116,6 +124,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
         table.install(app)
     app.router.add_routes(ui_auth.routes)
     app.router.add_routes(ui_board.routes)
+    app.router.add_routes(ui_evidence.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app
 

@@ -65,6 +65,8 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
             headers["Retry-After"] = str(exc.retry_after_s)
         if isinstance(exc, Unauthenticated) and not request.path.startswith("/api/"):
             raise web.HTTPSeeOther(f"/login?next={request.path_qs}") from exc
+        if not request.path.startswith("/api/"):
+            return await _error_page(request, exc.status, exc.message)
         return web.json_response(exc.to_dict(), status=exc.status, headers=headers)
     except web.HTTPRequestEntityTooLarge:
         limit = request.app[keys.CONFIG].server.max_body_bytes
@@ -73,8 +75,10 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
             status=413,
         )
     except web.HTTPException as exc:
-        if exc.status < 400 or not request.path.startswith("/api/"):
+        if exc.status < 400 or request.path.startswith("/static/"):
             raise
+        if not request.path.startswith("/api/"):
+            return await _error_page(request, exc.status, exc.reason)
         code = exc.reason.lower().replace(" ", "_")
         return web.json_response(error_body(code, exc.reason), status=exc.status)
     except Exception:
@@ -82,3 +86,14 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return web.json_response(
             error_body("internal", "internal error; see the server log"), status=500
         )
+
+
+async def _error_page(request: web.Request, status: int, message: str) -> web.StreamResponse:
+    """An HTML error page for people (pages, not the API)."""
+    from camnet.web.pages import render  # pages imports this module
+
+    try:
+        return await render(request, "error.html", {"status": status, "message": message}, status)
+    except Exception:  # the error page itself must never fail
+        log.exception("error page failed")
+        return web.Response(status=status, text=message)

@@ -1,0 +1,59 @@
+"""A real browser (Debian's chromium via Playwright) logs in and logs an incident."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from camnet import keys
+from camnet.app import create_app
+from camnet.config import Config
+from camnet.sample import load_sample
+
+pytestmark = pytest.mark.browser
+async_api = pytest.importorskip("playwright.async_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+async def server(config: Config) -> AsyncIterator[TestServer]:
+    app = create_app(config)
+    srv = TestServer(app, host="127.0.0.1")
+    await srv.start_server()
+    await load_sample(app[keys.DB], app[keys.CIPHER])
+    yield srv
+    await srv.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+async def test_log_in_and_log_an_incident(server: TestServer, tmp_path: Path) -> None:
+    base = str(server.make_url("/"))
+    async with async_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM,
+                                           args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = await browser.new_page()
+            await page.goto(base + "login")
+            await page.fill("input[name=username]", "canbo")
+            await page.fill("input[name=password]", "camnet-demo")
+            await page.click("button[type=submit]")
+            await page.wait_for_url(base)
+            assert "Bảng trạng thái" in await page.content()
+            await page.click("a[href='/incidents']")
+            await page.fill("input[name=case_no]", "VV-BROWSER-1")
+            await page.select_option("select[name=kind]", "traffic")
+            await page.fill("input[name=occurred_from]", "2026-11-20T07:30")
+            await page.fill("input[name=occurred_to]", "2026-11-20T08:00")
+            await page.fill("textarea[name=summary]", "Va chạm xe máy ở ngã ba chợ")
+            await page.click("form[action='/incidents'] button[type=submit]")
+            await page.wait_for_url("**/incidents/*")
+            text = await page.inner_text("main")
+            assert "VV-BROWSER-1" in text and "Va chạm xe máy" in text
+            assert "20/11/2026 07:30" in text  # entered and shown in Asia/Ho_Chi_Minh
+            await page.screenshot(path=str(tmp_path / "incident.png"))
+        finally:
+            await browser.close()

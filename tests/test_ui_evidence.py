@@ -1,0 +1,161 @@
+"""Incident and request pages: the whole workflow through forms, as people use it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+
+import aiohttp
+
+from camnet import keys
+from camnet.timeutil import DISPLAY_TZ, utcnow
+from tests.conftest import World
+from tests.test_login import _csrf, _login
+
+
+def _local(dt: object) -> str:
+    return dt.astimezone(DISPLAY_TZ).strftime("%Y-%m-%dT%H:%M")  # type: ignore[attr-defined]
+
+
+async def _as(world: World, username: str) -> str:
+    """Log in (replacing any session) and return the page CSRF token."""
+    world.client.session.cookie_jar.clear()
+    assert await _login(world.client, username, "camnet-demo") == 303
+    return await _csrf(world.client, "/")
+
+
+async def _post(world: World, path: str, data: dict[str, str]) -> aiohttp.ClientResponse:
+    return await world.client.post(path, data=data, allow_redirects=False)
+
+
+async def _new_incident(world: World, csrf: str, case_no: str = "VV-UI-1",
+                        hours_ago: float = 3) -> int:
+    start = utcnow() - timedelta(hours=hours_ago)
+    resp = await _post(world, "/incidents", {
+        "csrf": csrf, "case_no": case_no, "kind": "theft", "occurred_from": _local(start),
+        "occurred_to": _local(start + timedelta(minutes=30)), "zone_code": "SAMPLE-PHUMY",
+        "summary": "Mất cắp xe đạp"})
+    assert resp.status == 303, await resp.text()
+    return int(resp.headers["Location"].rsplit("/", 1)[1])
+
+
+async def test_whole_workflow_through_pages(world: World) -> None:
+    csrf = await _as(world, "canbo")
+    html = await (await world.client.get("/incidents")).text()
+    assert "Ghi nhận vụ việc mới" in html and 'href="/requests/at-risk"' in html
+    # an input error keeps the values and names the problem
+    resp = await _post(world, "/incidents", {
+        "csrf": csrf, "case_no": "VV-BAD", "kind": "theft", "occurred_from": "2026-11-20T10:00",
+        "occurred_to": "2026-11-20T09:00", "zone_code": "SAMPLE-PHUMY", "summary": "giữ lại"})
+    assert resp.status == 422
+    text = await resp.text()
+    assert 'role="alert"' in text and "giữ lại" in text and 'value="VV-BAD"' in text
+    incident_id = await _new_incident(world, csrf)
+    page = await (await world.client.get(f"/incidents/{incident_id}")).text()
+    assert "VV-UI-1" in page and "Mất cắp xe đạp" in page
+    cams = re.findall(r'name="camera" value="(\d+)"', page)
+    assert len(cams) == 28
+    resp = await _post(world, f"/incidents/{incident_id}/requests",
+                       {"csrf": csrf, "reason": "Xác định nghi phạm", "camera": cams[0]})
+    assert resp.status == 303
+    req_path = resp.headers["Location"]
+    page = await (await world.client.get(req_path)).text()
+    assert "Hạn ghi đè" in page and "Bản nháp" in page and 'value="submitted"' in page
+    assert 'value="approved"' not in page  # an officer cannot approve
+    assert (await _post(world, f"{req_path}/transition",
+                        {"csrf": csrf, "to": "submitted"})).status == 303
+    # a forged approval by the officer is refused
+    resp = await _post(world, f"{req_path}/transition", {"csrf": csrf, "to": "approved"})
+    assert resp.status == 403 and "may not move a request" in await resp.text()
+
+    csrf = await _as(world, "chihuy")
+    page = await (await world.client.get(req_path)).text()
+    assert 'value="approved"' in page and 'value="rejected"' in page
+    assert (await _post(world, f"{req_path}/transition",
+                        {"csrf": csrf, "to": "approved", "note": "Đồng ý"})).status == 303
+
+    csrf = await _as(world, "dieutra")
+    form = aiohttp.FormData()
+    form.add_field("csrf", csrf)
+    form.add_field("method", "USB")
+    form.add_field("holder", "Đội CSHS")
+    data = b"footage-bytes" * 100
+    form.add_field("file", data, filename="cam01.mp4", content_type="video/mp4")
+    resp = await world.client.post(f"{req_path}/items", data=form, allow_redirects=False)
+    assert resp.status == 303, await resp.text()
+    resp = await _post(world, f"{req_path}/items/external", {
+        "csrf": csrf, "filename": "usb.mp4", "size": "2048", "sha256": "f" * 64,
+        "holder": "Kho vật chứng"})
+    assert resp.status == 303, await resp.text()
+    page = await (await world.client.get(req_path)).text()
+    assert hashlib.sha256(data).hexdigest() in page and "Lưu giữ bên ngoài" in page
+    item_id = re.findall(r'action="/items/(\d+)/custody"', page)[0]
+    assert (await _post(world, f"/items/{item_id}/custody", {
+        "csrf": csrf, "action": "transferred", "to_holder": "VKS huyện"})).status == 303
+    assert (await _post(world, f"{req_path}/transition",
+                        {"csrf": csrf, "to": "extracted"})).status == 303
+    resp = await _post(world, f"{req_path}/transition", {"csrf": csrf, "to": "handed_over"})
+    assert resp.status == 422  # who received it?
+    assert (await _post(world, f"{req_path}/transition", {
+        "csrf": csrf, "to": "handed_over", "handed_over_to": "Đội CSHS"})).status == 303
+    page = await (await world.client.get(req_path)).text()
+    assert "Đã bàn giao" in page and "VKS huyện" in page and "extracted → handed_over" in page
+
+    form_page = await (await world.client.get(f"{req_path}/form")).text()
+    assert "VV-UI-1" in form_page and "@media print" in form_page
+    assert "Phiếu yêu cầu trích xuất hình ảnh" in form_page
+
+
+async def test_missing_csrf_is_refused(world: World) -> None:
+    await _as(world, "canbo")
+    resp = await _post(world, "/incidents", {"case_no": "X", "kind": "theft",
+                                             "occurred_from": "2026-11-20T10:00",
+                                             "occurred_to": "2026-11-20T11:00",
+                                             "zone_code": "SAMPLE-PHUMY"})
+    assert resp.status == 403
+
+
+async def test_viewer_and_other_zone(world: World) -> None:
+    csrf = await _as(world, "canbo")
+    incident_id = await _new_incident(world, csrf)
+    await _as(world, "xem")
+    assert (await world.client.get("/incidents")).status == 403
+    page = await (await world.client.get("/")).text()
+    assert 'href="/incidents"' not in page
+    await _as(world, "admin")
+    assert (await world.client.get(f"/incidents/{incident_id}")).status == 200
+    world.client.session.cookie_jar.clear()
+    resp = await world.client.get(f"/incidents/{incident_id}", allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"].startswith("/login")
+    # another commune's admin
+    from camnet.auth.principal import cli_principal
+    from camnet.auth.users import add_user
+
+    await add_user(world.app[keys.DB], cli_principal(), username="other2",
+                   password="camnet-demo", role="admin", zone_code="OTHER-COMMUNE")
+    world.client.session.cookie_jar.clear()
+    assert await _login(world.client, "other2", "camnet-demo") == 303
+    resp = await world.client.get(f"/incidents/{incident_id}")
+    assert resp.status == 404 and "Không tìm thấy" in await resp.text()
+
+
+async def test_at_risk_page_and_english(world: World) -> None:
+    csrf = await _as(world, "canbo")
+    _, cams = await world.call("GET", "/api/v1/cameras?per_page=1", "admin")
+    cam = cams["items"][0]
+    end = utcnow() - timedelta(days=cam["retention_days"]) + timedelta(hours=1)
+    incident_id = await _new_incident(world, csrf, "VV-RISK",
+                                      hours_ago=cam["retention_days"] * 24)
+    resp = await _post(world, f"/incidents/{incident_id}/requests", {
+        "csrf": csrf, "reason": "gấp", "camera": str(cam["id"]),
+        f"from_{cam['id']}": _local(end - timedelta(minutes=20)),
+        f"to_{cam['id']}": _local(end)})
+    assert resp.status == 303, await resp.text()
+    req_id = resp.headers["Location"].rsplit("/", 1)[1]
+    page = await (await world.client.get("/requests/at-risk")).text()
+    assert f'href="/requests/{req_id}"' in page and 'class="risk"' in page
+    english = await (await world.client.get("/requests/at-risk?lang=en")).text()
+    assert "At risk of overwrite" in english
+    listing = await (await world.client.get("/requests?status=draft")).text()
+    assert f'href="/requests/{req_id}"' in listing
