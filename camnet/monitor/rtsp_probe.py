@@ -14,8 +14,11 @@ Classification of the final answer:
 
 * ``200`` to DESCRIBE → ``up``; ``401``/``403`` after trying credentials → ``auth_failed``;
   ``404`` → ``not_found``;
-* ``5xx`` (e.g. ``503 Service Unavailable``) and anything unparseable → ``protocol_error``:
-  the server answered but will not stream, so the camera is not usable;
+* ``503 Service Unavailable`` → ``up`` with the detail "busy": small cameras and NVRs
+  answer 503 when their few client slots are taken (by the recorder, a viewer app). The
+  camera is alive; whether it gives a picture is tier 2's question, and a camera that
+  answers 503 for good shows up there as ``no_frame`` (degraded), not as a dead camera;
+* other ``5xx`` and anything unparseable → ``protocol_error``;
 * connection refused → ``refused``; name resolution or no route → ``unreachable``;
   the time limit → ``timeout``.
 """
@@ -345,6 +348,9 @@ def _classify(response: _Response, server: str | None, latency_ms: float) -> Pro
         return ProbeResult(ProbeStatus.AUTH_FAILED, latency_ms, code, detail, server)
     if code == 404:
         return ProbeResult(ProbeStatus.NOT_FOUND, latency_ms, code, detail, server)
+    if code == 503:
+        return ProbeResult(ProbeStatus.UP, latency_ms, code,
+                           "RTSP 503: busy (all client slots in use?)", server)
     return ProbeResult(ProbeStatus.PROTOCOL_ERROR, latency_ms, code, detail, server)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from camnet import audit
 from camnet.auth.principal import cli_principal
 from camnet.auth.users import hash_password
 from camnet.db import Database
@@ -71,4 +72,7 @@ async def load_sample(db: Database, cipher: CredentialCipher) -> SampleLoaded:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (user["username"], user["full_name"], password_hash, user["role"], zone_id, now_iso()),
             )
+        await audit.record(tx, actor, "load_sample", "zone", None, None,
+                           {"zones": len(doc["zones"]), "points": len(doc["points"]),
+                            "cameras": cameras, "users": [u["username"] for u in doc["users"]]})
     return SampleLoaded(True, len(doc["zones"]), len(doc["points"]), cameras, len(doc["users"]))

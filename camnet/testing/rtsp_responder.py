@@ -32,8 +32,8 @@ SDP = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=camnet test\r\nt=0 0\r\n"
 class Endpoint:
     """How one path behaves."""
 
-    mode: str = "ok"  # ok | not_found | unavailable | garbage | silent | close
-    auth: str | None = None  # None | basic | digest
+    mode: str = "ok"  # ok | not_found | unavailable (503) | error (500) | garbage | silent | close
+    auth: str | None = None  # None | basic | digest | both (offers Basic and Digest)
     username: str = "admin"
     password: str = "secret"  # noqa: S105 - a test fixture
     qop: bool = True
@@ -126,8 +126,11 @@ class RtspResponder:
                 if endpoint.mode == "close":
                     return
                 if endpoint.auth and not self._authorized(endpoint, method, headers):
+                    challenge = self._challenge(endpoint)
                     await self._send(writer, endpoint, 401, "Unauthorized", headers,
-                                     {"WWW-Authenticate": self._challenge(endpoint)})
+                                     {"WWW-Authenticate": challenge}, also=(
+                                         ['Basic realm="camnet-test"'] if endpoint.auth == "both"
+                                         else []))
                     if endpoint.close_after_401:
                         return
                     continue
@@ -135,6 +138,8 @@ class RtspResponder:
                     await self._send(writer, endpoint, 404, "Not Found", headers)
                 elif endpoint.mode == "unavailable":
                     await self._send(writer, endpoint, 503, "Service Unavailable", headers)
+                elif endpoint.mode == "error":
+                    await self._send(writer, endpoint, 500, "Internal Server Error", headers)
                 elif method == "DESCRIBE":
                     await self._send(writer, endpoint, 200, "OK", headers,
                                      {"Content-Type": "application/sdp"}, SDP)
@@ -160,7 +165,7 @@ class RtspResponder:
 
     def _authorized(self, e: Endpoint, method: str, headers: dict[str, str]) -> bool:
         value = headers.get("authorization", "")
-        if e.auth == "basic":
+        if e.auth == "basic" or (e.auth == "both" and value.startswith("Basic ")):
             expected = base64.b64encode(f"{e.username}:{e.password}".encode()).decode()
             return value == f"Basic {expected}"
         if not value.startswith("Digest "):
@@ -188,11 +193,12 @@ class RtspResponder:
 
     async def _send(self, writer: asyncio.StreamWriter, e: Endpoint, code: int, reason: str,
                     request: dict[str, str], extra: dict[str, str] | None = None,
-                    body: bytes = b"") -> None:
+                    body: bytes = b"", also: list[str] | None = None) -> None:
         eol = "\n" if e.lf_only else "\r\n"
         lines = [f"RTSP/1.0 {code} {reason}", f"CSeq: {request.get('cseq', '0')}",
                  "Server: camnet-responder"]
         lines += [f"{k}: {v}" for k, v in (extra or {}).items()]
+        lines += [f"WWW-Authenticate: {v}" for v in also or []]
         if body:
             lines.append(f"Content-Length: {len(body)}")
         data = (eol.join(lines) + eol + eol).encode() + body

@@ -22,6 +22,8 @@ async def responder() -> RtspResponder:
         "ok": Endpoint(),
         "missing": Endpoint(mode="not_found"),
         "busy": Endpoint(mode="unavailable"),
+        "broken": Endpoint(mode="error"),
+        "both": Endpoint(auth="both", password=PASSWORD),
         "junk": Endpoint(mode="garbage"),
         "hangup": Endpoint(mode="close"),
         "silent": Endpoint(mode="silent"),
@@ -48,7 +50,8 @@ def _free_port() -> int:
 @pytest.mark.parametrize(("path", "status", "code"), [
     ("ok", ProbeStatus.UP, 200),
     ("missing", ProbeStatus.NOT_FOUND, 404),
-    ("busy", ProbeStatus.PROTOCOL_ERROR, 503),
+    ("busy", ProbeStatus.UP, 503),  # alive but every client slot taken: tier 2 judges
+    ("broken", ProbeStatus.PROTOCOL_ERROR, 500),
     ("junk", ProbeStatus.PROTOCOL_ERROR, None),
     ("hangup", ProbeStatus.PROTOCOL_ERROR, None),
     ("lf", ProbeStatus.UP, 200),
@@ -61,7 +64,7 @@ async def test_result_classes(responder: RtspResponder, path: str, status: Probe
     assert result.latency_ms is not None and result.latency_ms < 2000
 
 
-@pytest.mark.parametrize("path", ["basic", "digest", "digest-noqop", "digest-sha256",
+@pytest.mark.parametrize("path", ["basic", "both", "digest", "digest-noqop", "digest-sha256",
                                   "digest-stale", "digest-close", "dribble"])
 async def test_auth_variants(responder: RtspResponder, path: str) -> None:
     good = await probe(responder.url(path), username="admin", password=PASSWORD, timeout_s=2)
@@ -69,6 +72,13 @@ async def test_auth_variants(responder: RtspResponder, path: str) -> None:
     bad = await probe(responder.url(path), username="admin", password="wrong", timeout_s=2)
     assert bad.status == ProbeStatus.AUTH_FAILED, bad
     assert PASSWORD not in bad.detail and "wrong" not in bad.detail
+
+
+async def test_digest_is_preferred_when_basic_is_offered_too(responder: RtspResponder) -> None:
+    await probe(responder.url("both"), username="admin", password=PASSWORD, timeout_s=2)
+    sent = [r.headers.get("authorization", "") for r in responder.received]
+    assert any(a.startswith("Digest ") for a in sent)
+    assert not any(a.startswith("Basic ") for a in sent), "the password never goes in clear"
 
 
 async def test_credentials_from_url_never_on_the_wire_uri(responder: RtspResponder) -> None:
