@@ -105,6 +105,10 @@ async def test_whole_workflow_through_pages(world: World) -> None:
     form_page = await (await world.client.get(f"{req_path}/form")).text()
     assert "VV-UI-1" in form_page and "@media print" in form_page
     assert "Phiếu yêu cầu trích xuất hình ảnh" in form_page
+    assert "NGƯỜI PHÊ DUYỆT" in form_page and "CHỦ HỘ / NGƯỜI QUẢN LÝ CAMERA" in form_page
+    assert "chihuy" in form_page and "canbo" in form_page  # approver and requester
+    _, req = await world.call("GET", f"/api/v1{req_path}", "admin")
+    assert req["cameras"][0]["address"] in form_page
 
 
 async def test_missing_csrf_is_refused(world: World) -> None:
