@@ -177,3 +177,14 @@ async def run_now(request: web.Request, p: Principal) -> web.Response:
     return json_response(RunOut(cameras=report.cameras, completed=report.completed,
                                 grabbed=report.grabbed, changes=len(report.transitions),
                                 duration_ms=report.duration_ms))
+
+
+@routes.add("GET", f"{API}/metrics", permission="monitor.read",
+            summary="Prometheus metrics (text format; scrape with a bearer token)", tag="monitor")
+async def metrics(request: web.Request, p: Principal) -> web.Response:
+    """Cameras by status and result, open outages, the last cycle's duration and completion."""
+    from camnet.monitor.metrics import render_metrics
+
+    text = await render_metrics(request.app[keys.DB], p)
+    return web.Response(text=text, content_type="text/plain", headers={
+        "Cache-Control": "no-store"}, charset="utf-8")

@@ -196,3 +196,21 @@ async def test_webhook_failure_never_breaks_a_cycle(world: World) -> None:
 
         notifier.publish([StatusEvent(1, "c", "p", "z", "up", "down", to_iso(utcnow()), "timeout")])
         await asyncio.wait_for(notifier.drain(), 5)
+
+
+async def test_prometheus_metrics(world: World, camsim: Simulator) -> None:
+    cam = await _sample_camera(world)
+    await world.call("PATCH", f"{API}/cameras/{cam['id']}", "admin",
+                     json={"rtsp_url": camsim.url("black")})
+    await world.call("POST", f"{API}/monitor/run", "canbo", json={"camera_id": cam["id"]})
+    resp = await world.client.get(f"{API}/metrics", headers=world.auth("xem"))
+    assert resp.status == 200 and resp.content_type == "text/plain"
+    text = await resp.text()
+    lines = dict(line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
+    assert lines['camnet_cameras{status="degraded"}'] == "1"
+    assert lines['camnet_cameras{status="unknown"}'] == "5"  # the hamlet's other cameras
+    assert lines['camnet_probe_result{result="up"}'] == "1"
+    assert lines['camnet_picture{health="black"}'] == "1"
+    assert lines["camnet_probe_cycles_total"] == "1"
+    assert lines['camnet_probe_cycle_cameras{what="completed"}'] == "1"
+    assert (await world.client.get(f"{API}/metrics")).status == 401
