@@ -195,6 +195,12 @@ async def list_requests(db: Database, actor: Principal, *, status: str | None = 
     return [await get_request(db, actor, r["id"], at_risk_hours) for r in rows]
 
 
+async def audit_host_reads(db: Database, actor: Principal, shown: list[RequestOut]) -> None:
+    """Requests list each camera's host name and phone: log that the caller saw them."""
+    ids = [r.id for r in shown if any(c.host_name or c.host_phone for c in r.cameras)]
+    await audit.record_personal_read(db, actor, "extraction_request", ids)
+
+
 async def at_risk(db: Database, actor: Principal, at_risk_hours: float) -> list[RequestOut]:
     """Open requests with a camera whose footage is overwritten within ``at_risk_hours``."""
     actor.require("incident.read")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, ConfigDict, Field
 
-from camnet import audit, keys
+from camnet import keys
 from camnet.auth.principal import Principal
 from camnet.errors import InvalidInput
 from camnet.evidence import incidents, items, requests, verify
@@ -26,7 +25,7 @@ from camnet.evidence.models import (
     TransitionIn,
 )
 from camnet.evidence.package import build_package
-from camnet.web.routing import RouteTable, json_response, read_body, read_query, remember_models
+from camnet.web.routing import RouteTable, json_response, part_chunks, read_body, read_query, remember_models
 
 routes = RouteTable()
 remember_models(IncidentIn, IncidentPatch, RequestIn, TransitionIn, ExternalItemIn, CustodyIn)
@@ -100,12 +99,6 @@ def _id(request: web.Request) -> int:
         raise web.HTTPNotFound() from exc
 
 
-async def _audit_hosts(request: web.Request, p: Principal, shown: list[RequestOut]) -> None:
-    """Requests list each camera's host name and phone: log that read."""
-    ids = [r.id for r in shown if any(c.host_name or c.host_phone for c in r.cameras)]
-    await audit.record_personal_read(request.app[keys.DB], p, "extraction_request", ids)
-
-
 def _hours(request: web.Request) -> float:
     return request.app[keys.CONFIG].evidence.at_risk_hours
 
@@ -148,7 +141,7 @@ async def update_incident(request: web.Request, p: Principal) -> web.Response:
 async def at_risk(request: web.Request, p: Principal) -> web.Response:
     """Open requests with a camera whose recorder overwrites the window within the limit."""
     found = await requests.at_risk(request.app[keys.DB], p, _hours(request))
-    await _audit_hosts(request, p, found)
+    await requests.audit_host_reads(request.app[keys.DB], p, found)
     return json_response({"items": found})
 
 
@@ -159,7 +152,7 @@ async def list_requests(request: web.Request, p: Principal) -> web.Response:
     q = read_query(request, RequestQuery)
     found = await requests.list_requests(request.app[keys.DB], p, status=q.status,
                                          incident_id=q.incident_id, at_risk_hours=_hours(request))
-    await _audit_hosts(request, p, found)
+    await requests.audit_host_reads(request.app[keys.DB], p, found)
     return json_response({"items": found})
 
 
@@ -176,7 +169,7 @@ async def create_request(request: web.Request, p: Principal) -> web.Response:
 async def get_request(request: web.Request, p: Principal) -> web.Response:
     """Return a request with its cameras, availability and overwrite deadlines."""
     found = await requests.get_request(request.app[keys.DB], p, _id(request), _hours(request))
-    await _audit_hosts(request, p, [found])
+    await requests.audit_host_reads(request.app[keys.DB], p, [found])
     return json_response(found)
 
 
@@ -211,15 +204,9 @@ async def upload_item(request: web.Request, p: Principal) -> web.Response:
         part = await reader.next()
     if not isinstance(part, BodyPartReader):
         raise InvalidInput("no part named 'file'", "file")
-    body = part
-
-    async def chunks() -> AsyncIterator[bytes]:
-        while chunk := await body.read_chunk(256 * 1024):
-            yield chunk
-
     item = await items.upload_item(
-        request.app[keys.DB], p, request.app[keys.BLOBS], _id(request), chunks(),
-        filename=body.filename or "upload", camera_id=q.camera_id, method=q.method or "upload",
+        request.app[keys.DB], p, request.app[keys.BLOBS], _id(request), part_chunks(part),
+        filename=part.filename or "upload", camera_id=q.camera_id, method=q.method or "upload",
         holder=q.holder,
     )
     return json_response(item, 201)

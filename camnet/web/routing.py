@@ -7,11 +7,11 @@ and generates the OpenAPI document, so the three cannot drift apart.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, ValidationError
 
 from camnet.auth.principal import ALL_PERMISSIONS, Principal
@@ -158,3 +158,9 @@ def _plain(data: Any) -> Any:
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
+
+
+async def part_chunks(part: BodyPartReader, size: int = 256 * 1024) -> AsyncIterator[bytes]:
+    """Stream the body of one multipart part in chunks (uploads never sit in memory)."""
+    while chunk := await part.read_chunk(size):
+        yield chunk

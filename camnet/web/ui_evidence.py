@@ -6,13 +6,12 @@ input error re-renders the page with the message next to the form and the values
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 from pydantic import BaseModel
 
-from camnet import audit, keys
+from camnet import keys
 from camnet.auth.principal import Principal
 from camnet.errors import CamnetError, InvalidInput
 from camnet.evidence import incidents, items, requests
@@ -24,11 +23,10 @@ from camnet.evidence.models import (
     IncidentPatch,
     RequestCameraIn,
     RequestIn,
-    RequestOut,
     TransitionIn,
 )
 from camnet.web.pages import check_csrf, page_principal, render
-from camnet.web.routing import validate
+from camnet.web.routing import part_chunks, validate
 
 routes = web.RouteTableDef()
 KINDS = tuple(KIND_VI)
@@ -59,11 +57,6 @@ def _clean(form: Any, names: tuple[str, ...]) -> dict[str, str]:
 async def _zones(request: web.Request, p: Principal) -> list[Any]:
     return await request.app[keys.DB].fetchall(
         "SELECT code, name, level FROM zone WHERE path LIKE ? || '%' ORDER BY path", (p.zone_path,))
-
-
-async def _audit_hosts(request: web.Request, p: Principal, shown: list[RequestOut]) -> None:
-    ids = [r.id for r in shown if any(c.host_name or c.host_phone for c in r.cameras)]
-    await audit.record_personal_read(request.app[keys.DB], p, "extraction_request", ids)
 
 
 # --- incidents -----------------------------------------------------------------------------
@@ -191,7 +184,7 @@ async def request_at_risk(request: web.Request) -> web.Response:
     p = page_principal(request, "incident.read")
     hours = request.app[keys.CONFIG].evidence.at_risk_hours
     found = await requests.at_risk(request.app[keys.DB], p, hours)
-    await _audit_hosts(request, p, found)
+    await requests.audit_host_reads(request.app[keys.DB], p, found)
     return await render(request, "requests.html", {
         "requests": found, "status": None, "statuses": STATUSES, "status_vi": STATUS_VI,
         "at_risk_view": True, "hours": hours})
@@ -202,7 +195,7 @@ async def _request_page(request: web.Request, p: Principal, request_id: int,
     db = request.app[keys.DB]
     req = await requests.get_request(db, p, request_id,
                                      request.app[keys.CONFIG].evidence.at_risk_hours)
-    await _audit_hosts(request, p, [req])
+    await requests.audit_host_reads(request.app[keys.DB], p, [req])
     incident = await incidents.get_incident(db, p, req.incident_id)
     history = await db.fetchall("SELECT * FROM request_event WHERE request_id = ? ORDER BY id",
                                 (request_id,))
@@ -289,17 +282,11 @@ async def item_upload(request: web.Request) -> web.Response:
     if not isinstance(part, BodyPartReader) or not part.filename:
         return await _request_page(request, p, request_id,
                                    {"message": "choose a file", "field": "file"}, 422)
-    body = part
-
-    async def chunks() -> AsyncIterator[bytes]:
-        while chunk := await body.read_chunk(256 * 1024):
-            yield chunk
-
     try:
         camera_id = int(fields["camera_id"]) if fields.get("camera_id") else None
         await items.upload_item(request.app[keys.DB], p, request.app[keys.BLOBS], request_id,
-                                chunks(), filename=body.filename or "upload", camera_id=camera_id,
-                                method=fields.get("method", "") or "upload",
+                                part_chunks(part), filename=part.filename,
+                                camera_id=camera_id, method=fields.get("method", "") or "upload",
                                 holder=fields.get("holder", ""))
     except ValueError:
         return await _request_page(request, p, request_id,
@@ -314,5 +301,5 @@ async def request_form(request: web.Request) -> web.Response:
     """The printable request form for the camera host."""
     p = page_principal(request, "incident.read")
     context = await form_context(request.app[keys.DB], p, _id(request))
-    await _audit_hosts(request, p, [context["req"]])
+    await requests.audit_host_reads(request.app[keys.DB], p, [context["req"]])
     return web.Response(text=render_form(context), content_type="text/html")
