@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 
 import aiohttp_jinja2
@@ -14,19 +13,19 @@ from aiohttp_session import setup as setup_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 
-from camnet import keys
 from camnet.auth.principal import Principal
 from camnet.auth.throttle import LoginThrottle
 from camnet.config import Config
-from camnet.db import Database
 from camnet.evidence.blobstore import BlobStore
-from camnet.monitor.scheduler import monitor_ctx
 from camnet.secretstore import CredentialCipher, load_secrets
+from camnet.timeutil import set_display_timezone
 from camnet.web import (
     api_evidence,
     api_monitor,
     api_registry,
     api_system,
+    keys,
+    lifecycle,
     ui_auth,
     ui_board,
     ui_evidence,
@@ -60,26 +59,13 @@ async def openapi_json(request: web.Request, p: Principal | None) -> web.Respons
     return json_response(build_openapi(all_api_routes()))
 
 
-async def open_database(config: Config) -> Database:
-    """Open the configured database and bring its schema up to date (with a backup)."""
-    db = await Database.open(config.database_path, busy_timeout_ms=config.storage.busy_timeout_ms)
-    backup_dir = config.data_dir / "backups" if config.storage.backup_before_migrate else None
-    try:
-        applied = await db.migrate(backup_dir)
-    except BaseException:
-        await db.close()
-        raise
-    for migration in applied:
-        log.info("database at schema %04d_%s", migration.version, migration.name)
-    return db
-
-
 def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) -> web.Application:
     """Build the aiohttp application for ``config``.
 
     Long-lived resources (database, executor, monitor) open in ``cleanup_ctx`` when the app
     starts and close when it stops.
     """
+    set_display_timezone(config.ui.timezone)
     secrets = load_secrets(config.data_dir)
     app = web.Application(
         middlewares=[errors],
@@ -115,11 +101,11 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
         loader=jinja2.PackageLoader("camnet.web", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
-    app.cleanup_ctx.append(_database_ctx)
-    app.cleanup_ctx.append(_executor_ctx)
+    app.cleanup_ctx.append(lifecycle.database_ctx)
+    app.cleanup_ctx.append(lifecycle.executor_ctx)
     for ctx in extra_cleanup or []:  # before the monitor, which may probe what they start
         app.cleanup_ctx.append(ctx)
-    app.cleanup_ctx.append(monitor_ctx)
+    app.cleanup_ctx.append(lifecycle.monitor_ctx)
     for table in api_route_tables():
         table.install(app)
     app.router.add_routes(ui_auth.routes)
@@ -127,19 +113,3 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_evidence.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app
-
-
-async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
-    db = await open_database(app[keys.CONFIG])
-    app[keys.DB] = db
-    yield
-    await db.close()
-
-
-async def _executor_ctx(app: web.Application) -> AsyncIterator[None]:
-    executor = ThreadPoolExecutor(
-        max_workers=app[keys.CONFIG].monitor.tier2_workers, thread_name_prefix="camnet-io"
-    )
-    app[keys.EXECUTOR] = executor
-    yield
-    executor.shutdown(wait=True, cancel_futures=True)

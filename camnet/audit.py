@@ -13,25 +13,11 @@ from typing import Any
 from camnet import chain
 from camnet.auth.principal import Principal
 from camnet.db import Database, Transaction
-from camnet.secretstore import MASK, mask_text
+from camnet.secretstore import mask_values
 from camnet.timeutil import now_iso
 
 AUDIT_TABLE = "audit_log"
 AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
-_SECRET_KEYS = frozenset({"password", "secret_enc", "password_hash", "token", "token_hash"})
-
-
-def mask_values(value: Any) -> Any:
-    """Deep-copy a value with secret keys replaced by ``***`` and URL credentials masked."""
-    if isinstance(value, dict):
-        return {k: (MASK if k in _SECRET_KEYS and v else mask_values(v)) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [mask_values(v) for v in value]
-    if isinstance(value, str):
-        return mask_text(value)
-    return value
-
-
 def _json(value: dict[str, Any] | None) -> str | None:
     if value is None:
         return None

@@ -91,13 +91,7 @@ class EvidenceConfig(_Section):
 
     upload_max_bytes: int = Field(4 * 1024**3, ge=1024)
     at_risk_hours: float = Field(48.0, gt=0)
-
-
-class MapConfig(_Section):
-    """The coverage map."""
-
-    tile_url: str = ""
-    tile_attribution: str = ""
+    file_workers: int = Field(2, ge=1, le=32)
 
 
 class UiConfig(_Section):
@@ -131,7 +125,6 @@ class Config(_Section):
     monitor: MonitorConfig = MonitorConfig()
     notify: NotifyConfig = NotifyConfig()
     evidence: EvidenceConfig = EvidenceConfig()
-    map: MapConfig = MapConfig()
     ui: UiConfig = UiConfig()
     logging: LoggingConfig = LoggingConfig()
 
@@ -181,18 +174,19 @@ def load_config(path: Path | str | None = None, overrides: dict[str, Any] | None
                 # (config/camnet.toml -> ./data), so the service works from any cwd.
                 storage["data_dir"] = str((base.parent / data_dir).resolve())
     if overrides:
-        raw = _merge(raw, overrides)
+        raw = merge(raw, overrides)
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(where, exc)) from exc
 
 
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``extra`` into a copy of ``base`` (tables merge, other values replace)."""
     merged = dict(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge(merged[key], value)
         else:
             merged[key] = value
     return merged

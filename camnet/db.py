@@ -14,13 +14,14 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from camnet.timeutil import now_iso, utcnow
+from camnet.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -164,13 +165,12 @@ class Database:
 
     async def schema_version(self) -> int:
         """Return the highest applied migration, 0 for an empty database."""
-        exists = await self._writer.execute_fetchall(
+        exists = await self.fetchval(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
         )
-        if not list(exists):
+        if not exists:
             return 0
-        rows = list(await self._writer.execute_fetchall("SELECT MAX(version) FROM schema_migrations"))
-        return int(rows[0][0] or 0)
+        return int(await self.fetchval("SELECT MAX(version) FROM schema_migrations") or 0)
 
     async def migrate(self, backup_dir: Path | None = None) -> list[Migration]:
         """Apply pending migrations in order, each in its own transaction.
@@ -187,7 +187,7 @@ class Database:
         if not pending:
             return []
         if current > 0 and backup_dir is not None:
-            stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             target = backup_dir / f"{self.path.stem}-v{current:04d}-{stamp}.sqlite3"
             await self.backup(target)
             log.info("backed up database to %s before migrating", target)
@@ -197,7 +197,8 @@ class Database:
                     "BEGIN IMMEDIATE;\n"
                     f"{migration.sql}\n;"
                     "INSERT INTO schema_migrations(version, name, applied_at) "
-                    f"VALUES ({migration.version}, '{migration.name}', '{now_iso()}');\n"
+                    f"VALUES ({migration.version}, '{migration.name}', "
+                    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));\n"
                     "COMMIT;"
                 )
                 try:
@@ -208,6 +209,20 @@ class Database:
                     raise
                 log.info("applied migration %04d_%s", migration.version, migration.name)
         return pending
+
+
+async def open_database(config: Config) -> Database:
+    """Open the configured database and bring its schema up to date (with a backup)."""
+    db = await Database.open(config.database_path, busy_timeout_ms=config.storage.busy_timeout_ms)
+    backup_dir = config.data_dir / "backups" if config.storage.backup_before_migrate else None
+    try:
+        applied = await db.migrate(backup_dir)
+    except BaseException:
+        await db.close()
+        raise
+    for migration in applied:
+        log.info("database at schema %04d_%s", migration.version, migration.name)
+    return db
 
 
 async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from camnet import keys
 from camnet.db import Database
+from camnet.registry.cameras import sample_camera_ids, set_streams
+from camnet.sample import SAMPLE_PREFIX
 from camnet.secretstore import CredentialCipher
 from camnet.testing.camsim import CameraSpec, Simulator
+from camnet.web import keys
 
 log = logging.getLogger(__name__)
 
@@ -75,19 +77,16 @@ def simulator_for(plan: list[DemoCamera]) -> Simulator:
 async def point_registry_at(db: Database, cipher: CredentialCipher, sim: Simulator,
                             plan: list[DemoCamera]) -> None:
     """Rewrite the sample cameras' URLs to the running simulator's addresses."""
-    rows = await db.fetchall(
-        "SELECT c.id FROM camera c JOIN camera_point p ON p.id = c.point_id"
-        " JOIN zone z ON z.id = p.zone_id WHERE z.code LIKE 'SAMPLE-%' ORDER BY c.id"
-    )
+    ids = await sample_camera_ids(db, SAMPLE_PREFIX)
     holes = iter(sim.blackhole_urls)
-    async with db.transaction() as tx:
-        for row, cam in zip(rows, plan, strict=False):
-            url = next(holes) if cam.blackhole else sim.url(f"phumy-{cam.number:02d}")
-            secret = cipher.encrypt(STORED_WRONG_PASSWORD) if cam.wrong_password else None
-            await tx.execute(
-                "UPDATE camera SET rtsp_url = ?, username = ?, secret_enc = ? WHERE id = ?",
-                (url, "admin" if cam.wrong_password else "", secret, row["id"]),
-            )
+    streams: dict[int, tuple[str, str, str | None]] = {}
+    for camera_id, cam in zip(ids, plan, strict=False):
+        url = next(holes) if cam.blackhole else sim.url(f"phumy-{cam.number:02d}")
+        if cam.wrong_password:
+            streams[camera_id] = (url, "admin", STORED_WRONG_PASSWORD)
+        else:
+            streams[camera_id] = (url, "", None)
+    await set_streams(db, cipher, streams)
 
 
 def simulator_ctx(plan: list[DemoCamera]):  # type: ignore[no-untyped-def]

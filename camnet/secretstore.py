@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -100,6 +101,18 @@ def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     return clean, unquote(user) or None, unquote(password) if sep else None
 
 
+def resolve_credentials(url: str, username: str | None, password: str | None
+                        ) -> tuple[str, str, str | None]:
+    """The one precedence rule for camera credentials, whatever the source (API, CSV, form).
+
+    Credentials come out of the URL; an explicit field (not ``None``) wins over the URL's
+    userinfo. Returns (URL without userinfo, user name or ``""``, password or ``None``).
+    """
+    clean, url_user, url_password = split_credentials(url)
+    user = username if username is not None else url_user
+    return clean, user or "", password if password is not None else url_password
+
+
 def with_credentials(url: str, username: str | None, password: str | None) -> str:
     """Put credentials into a URL (percent-encoded), for clients that need them inline."""
     from urllib.parse import quote
@@ -131,3 +144,26 @@ _USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:@/\s]*):[^@
 def mask_text(text: str) -> str:
     """Mask ``user:password@`` in any text (log lines, error details)."""
     return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+
+
+def mask_endpoint(url: str) -> str:
+    """Show only scheme, host and port of a URL whose path or query may hold a token."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}/{MASK}"
+
+
+SECRET_KEYS = frozenset({"password", "secret_enc", "password_hash", "token", "token_hash"})
+
+
+def mask_values(value: Any) -> Any:
+    """Deep-copy a value with secret keys replaced by ``***`` and URL credentials masked."""
+    if isinstance(value, dict):
+        return {k: (MASK if k in SECRET_KEYS and v else mask_values(v)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_values(v) for v in value]
+    if isinstance(value, str):
+        return mask_text(value)
+    return value

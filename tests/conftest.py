@@ -11,9 +11,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from camnet import keys
+from camnet.web import keys
 from camnet.app import create_app
-from camnet.auth import users
+from camnet.accounts import users
 from camnet.auth.principal import cli_principal
 from camnet.config import Config, load_config
 from camnet.registry.models import ZoneIn

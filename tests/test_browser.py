@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
-from camnet import keys
+from camnet.web import keys
 from camnet.app import create_app
 from camnet.config import Config
 from camnet.sample import load_sample

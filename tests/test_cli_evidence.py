@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from camnet.app import open_database
+from camnet.db import open_database
 from camnet.auth.principal import cli_principal
 from camnet.cli import main
 from camnet.config import load_config

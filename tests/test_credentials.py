@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from camnet import keys
+from camnet.web import keys
 from camnet.auth.principal import cli_principal
-from camnet.registry import transfer
+from camnet.registry import formats, importer
 from camnet.secretstore import mask_text, mask_url, split_credentials, with_credentials
 from tests.conftest import World
 
@@ -40,10 +40,10 @@ async def test_password_never_leaves(world: World, caplog: pytest.LogCaptureFixt
     for response in responses:
         assert PASSWORD not in str(response)
     db = world.app[keys.DB]
-    rows = transfer.export_rows
+    rows = importer.export_rows
     exported = await rows(db, cli_principal())
-    assert PASSWORD not in transfer.to_csv(exported)
-    assert PASSWORD not in str(transfer.to_geojson(exported))
+    assert PASSWORD not in formats.to_csv(exported)
+    assert PASSWORD not in str(formats.to_geojson(exported))
     assert PASSWORD not in caplog.text
     # at rest: only the Fernet token is stored
     raw = sqlite3.connect(db.path).execute("SELECT rtsp_url, secret_enc FROM camera WHERE id = ?",

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from camnet import keys
+from camnet.web import keys
 from camnet.timeutil import to_iso, utcnow
 from tests.conftest import World
 

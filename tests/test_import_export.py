@@ -8,28 +8,28 @@ import json
 
 import pytest
 
-from camnet import keys
+from camnet.web import keys
 from camnet.auth.principal import cli_principal
-from camnet.registry import transfer
+from camnet.registry import formats, importer
 from tests.conftest import World
 
-HEADER = ",".join(transfer.CSV_COLUMNS)
+HEADER = ",".join(formats.CSV_COLUMNS)
 
 
 def _row(**kw: str) -> str:
-    base = {c: "" for c in transfer.CSV_COLUMNS}
+    base = {c: "" for c in formats.CSV_COLUMNS}
     base.update(zone_code="SAMPLE-PHUMY-ML", point_name="Điểm nhập", lat="16.515",
                 lon="107.645", camera_name="Mắt 1", rtsp_url="rtsp://192.0.2.1/s",
                 retention_days="7", enabled="true")
     base.update(kw)
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow([base[c] for c in transfer.CSV_COLUMNS])
+    csv.writer(buf, lineterminator="").writerow([base[c] for c in formats.CSV_COLUMNS])
     return buf.getvalue()
 
 
-async def _import(world: World, text: str, reader=transfer.read_csv_rows):  # type: ignore[no-untyped-def]
+async def _import(world: World, text: str, reader=formats.read_csv_rows):  # type: ignore[no-untyped-def]
     app = world.app
-    return await transfer.import_rows(app[keys.DB], cli_principal(), app[keys.CIPHER],
+    return await importer.import_rows(app[keys.DB], cli_principal(), app[keys.CIPHER],
                                       reader(text), source="test")
 
 
@@ -45,7 +45,7 @@ async def test_import_reports_every_bad_row_and_writes_nothing(world: World) -> 
         _row(),                                   # line 8 duplicate camera
     ])
     before = await world.app[keys.DB].fetchval("SELECT COUNT(*) FROM camera")
-    with pytest.raises(transfer.ImportFailed) as err:
+    with pytest.raises(formats.ImportFailed) as err:
         await _import(world, text)
     got = {(e.where, e.field) for e in err.value.errors}
     assert got == {("line 3", "lat"), ("line 4", "rtsp_url"), ("line 5", "zone_code"),
@@ -54,7 +54,7 @@ async def test_import_reports_every_bad_row_and_writes_nothing(world: World) -> 
 
 
 async def test_bad_header(world: World) -> None:
-    with pytest.raises(transfer.ImportFailed) as err:
+    with pytest.raises(formats.ImportFailed) as err:
         await _import(world, "zone_code,point_name,colour\nA,B,C\n")
     fields = {e.field for e in err.value.errors}
     assert {"lat", "lon", "colour"} <= fields
@@ -74,19 +74,19 @@ async def test_import_creates_then_updates(world: World) -> None:
 
 async def test_export_roundtrip_csv_and_geojson(world: World) -> None:
     db = world.app[keys.DB]
-    rows = await transfer.export_rows(db, cli_principal())
-    text = transfer.to_csv(rows)
-    assert text.splitlines()[0] == ",".join(transfer.EXPORT_COLUMNS)
+    rows = await importer.export_rows(db, cli_principal())
+    text = formats.to_csv(rows)
+    assert text.splitlines()[0] == ",".join(formats.EXPORT_COLUMNS)
     assert len(text.splitlines()) == 29  # header + 28 cameras
     try:
         report = await _import(world, text)
-    except transfer.ImportFailed as exc:
+    except formats.ImportFailed as exc:
         raise AssertionError([str(e) for e in exc.errors[:3]]) from exc
     assert (report.points_updated, report.cameras_updated) == (24, 28)
-    geo = transfer.to_geojson(rows)
+    geo = formats.to_geojson(rows)
     assert len(geo["features"]) == 24
     assert sum(len(f["properties"]["cameras"]) for f in geo["features"]) == 28
-    report = await _import(world, json.dumps(geo), transfer.read_geojson_rows)
+    report = await _import(world, json.dumps(geo), formats.read_geojson_rows)
     assert (report.points_created, report.points_updated, report.cameras_updated) == (0, 24, 28)
 
 
@@ -97,9 +97,9 @@ async def test_geojson_errors_name_the_feature(world: World) -> None:
          "properties": {"zone_code": "SAMPLE-PHUMY-ML", "name": "P",
                         "cameras": [{"name": "c", "rtsp_url": "ftp://x"}]}},
     ]}
-    with pytest.raises(transfer.ImportFailed) as err:
-        await _import(world, json.dumps(bad), transfer.read_geojson_rows)
+    with pytest.raises(formats.ImportFailed) as err:
+        await _import(world, json.dumps(bad), formats.read_geojson_rows)
     assert {(e.where, e.field) for e in err.value.errors} == {("feature 1", "row"),
                                                               ("feature 2", "rtsp_url")}
-    with pytest.raises(transfer.ImportFailed):
-        await _import(world, "[]", transfer.read_geojson_rows)
+    with pytest.raises(formats.ImportFailed):
+        await _import(world, "[]", formats.read_geojson_rows)

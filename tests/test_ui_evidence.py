@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import aiohttp
 
-from camnet import keys
-from camnet.timeutil import DISPLAY_TZ, utcnow
+from camnet.web import keys
+from camnet.timeutil import display_timezone, utcnow
 from tests.conftest import World
 from tests.test_login import _csrf, _login
 
 
 def _local(dt: object) -> str:
-    return dt.astimezone(DISPLAY_TZ).strftime("%Y-%m-%dT%H:%M")  # type: ignore[attr-defined]
+    return dt.astimezone(display_timezone()).strftime("%Y-%m-%dT%H:%M")  # type: ignore[attr-defined]
 
 
 async def _as(world: World, username: str) -> str:
@@ -134,7 +134,7 @@ async def test_viewer_and_other_zone(world: World) -> None:
     assert resp.status == 303 and resp.headers["Location"].startswith("/login")
     # another commune's admin
     from camnet.auth.principal import cli_principal
-    from camnet.auth.users import add_user
+    from camnet.accounts.users import add_user
 
     await add_user(world.app[keys.DB], cli_principal(), username="other2",
                    password="camnet-demo", role="admin", zone_code="OTHER-COMMUNE")

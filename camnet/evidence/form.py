@@ -22,7 +22,7 @@ STATUS_VI = {"draft": "Bản nháp", "submitted": "Đã gửi", "approved": "Đ�
              "unavailable": "Không còn dữ liệu"}
 
 _env = jinja2.Environment(
-    loader=jinja2.PackageLoader("camnet.web", "templates"),
+    loader=jinja2.PackageLoader("camnet.evidence", "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
 )
 

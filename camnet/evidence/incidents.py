@@ -7,8 +7,9 @@ from typing import Any
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
-from camnet.errors import Conflict, InvalidInput, NotFound
+from camnet.errors import Conflict, InvalidInput
 from camnet.evidence.models import IncidentIn, IncidentOut, IncidentPatch
 from camnet.geo import check_in_zone
 from camnet.registry.zones import get_zone_row
@@ -28,18 +29,17 @@ def incident_out(row: sqlite3.Row) -> IncidentOut:
 async def get_incident_row(db: Database | Transaction, actor: Principal, incident_id: int,
                            field: str = "id") -> sqlite3.Row:
     """Fetch an incident in the caller's scope, else :class:`NotFound`."""
-    row = await db.fetchone(f"{_SELECT} WHERE i.id = ?", (incident_id,))
-    if row is None or not actor.sees_path(row["zone_path"]):
-        raise NotFound(f"incident {incident_id} does not exist or is outside your zone", field)
-    return row
+    return await fetch_in_scope(db, actor, f"{_SELECT} WHERE i.id = ?", (incident_id,),
+                                what=f"incident {incident_id}", field=field)
 
 
 async def list_incidents(db: Database, actor: Principal, *, limit: int = 200) -> list[IncidentOut]:
     """Return recent incidents in the caller's scope, newest first."""
     actor.require("incident.read")
+    scope, scope_params = in_scope("z.path", actor.zone_path)
     rows = await db.fetchall(
-        f"{_SELECT} WHERE z.path LIKE ? || '%' ORDER BY i.occurred_from DESC LIMIT ?",
-        (actor.zone_path, limit),
+        f"{_SELECT} WHERE {scope} ORDER BY i.occurred_from DESC LIMIT ?",
+        (*scope_params, limit),
     )
     return [incident_out(r) for r in rows]
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from camnet.timeutil import DISPLAY_TZ
+from camnet.timeutil import display_timezone, parse_iso
 
 IncidentKind = Literal["theft", "assault", "traffic", "fire", "other"]
 RequestStatus = Literal["draft", "submitted", "approved", "extracted", "handed_over", "rejected",
@@ -20,11 +20,11 @@ class _In(BaseModel):
 
 
 def _aware(value: datetime | str) -> datetime | str:
-    """Take a time without offset as Asia/Ho_Chi_Minh local time (what people type)."""
+    """Take a time without offset as display-zone local time (what people type)."""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return parse_iso(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=DISPLAY_TZ)
+        value = value.replace(tzinfo=display_timezone())
     return value
 
 

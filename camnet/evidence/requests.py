@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
+from typing import Any
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
-from camnet.errors import Conflict, Forbidden, InvalidInput, NotFound
+from camnet.errors import Conflict, Forbidden, InvalidInput
 from camnet.evidence.incidents import get_incident_row
 from camnet.evidence.models import RequestCameraOut, RequestIn, RequestOut, TransitionIn
 from camnet.monitor.uptime import outages_in_window
@@ -44,10 +46,8 @@ _SELECT = (
 async def get_request_row(db: Database | Transaction, actor: Principal, request_id: int,
                           field: str = "id") -> sqlite3.Row:
     """Fetch a request in the caller's scope, else :class:`NotFound`."""
-    row = await db.fetchone(f"{_SELECT} WHERE r.id = ?", (request_id,))
-    if row is None or not actor.sees_path(row["zone_path"]):
-        raise NotFound(f"request {request_id} does not exist or is outside your zone", field)
-    return row
+    return await fetch_in_scope(db, actor, f"{_SELECT} WHERE r.id = ?", (request_id,),
+                                what=f"request {request_id}", field=field)
 
 
 def next_steps(actor: Principal, status: str) -> list[str]:
@@ -178,12 +178,22 @@ async def get_request(db: Database, actor: Principal, request_id: int,
     )
 
 
+async def request_history(db: Database, actor: Principal, request_id: int) -> list[dict[str, Any]]:
+    """Every status change of a request in order: when, who, from, to, note."""
+    await get_request_row(db, actor, request_id)
+    rows = await db.fetchall(
+        "SELECT id, at, actor, from_status, to_status, note FROM request_event"
+        " WHERE request_id = ? ORDER BY id", (request_id,))
+    return [dict(r) for r in rows]
+
+
 async def list_requests(db: Database, actor: Principal, *, status: str | None = None,
                         incident_id: int | None = None, at_risk_hours: float = 48.0,
                         limit: int = 200) -> list[RequestOut]:
     """Return requests in scope, newest first, optionally by status or incident."""
     actor.require("incident.read")
-    where, params = ["z.path LIKE ? || '%'"], [actor.zone_path]
+    scope, scope_params = in_scope("z.path", actor.zone_path)
+    where, params = [scope], [*scope_params]
     if status:
         where.append("r.status = ?")
         params.append(status)
@@ -206,12 +216,13 @@ async def at_risk(db: Database, actor: Principal, at_risk_hours: float) -> list[
     actor.require("incident.read")
     horizon = to_iso(utcnow() + timedelta(hours=at_risk_hours))
     now = now_iso()
+    scope, scope_params = in_scope("z.path", actor.zone_path)
     rows = await db.fetchall(
-        f"{_SELECT} WHERE z.path LIKE ? || '%' AND r.status IN ('draft', 'submitted', 'approved')"
+        f"{_SELECT} WHERE {scope} AND r.status IN ('draft', 'submitted', 'approved')"
         " AND EXISTS (SELECT 1 FROM request_camera rc JOIN camera c ON c.id = rc.camera_id"
         "  WHERE rc.request_id = r.id"
         "  AND strftime('%Y-%m-%dT%H:%M:%fZ', rc.window_to, '+' || c.retention_days || ' days')"
         "      BETWEEN ? AND ?) ORDER BY r.id",
-        (actor.zone_path, now, horizon),
+        (*scope_params, now, horizon),
     )
     return [await get_request(db, actor, r["id"], at_risk_hours) for r in rows]

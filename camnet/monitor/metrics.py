@@ -7,6 +7,7 @@ describe exactly the caller's zone.
 from __future__ import annotations
 
 from camnet.auth.principal import Principal
+from camnet.auth.scope import in_scope
 from camnet.db import Database
 from camnet.monitor.rtsp_probe import ProbeStatus
 from camnet.registry.cameras import STATUSES
@@ -22,9 +23,9 @@ def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
 async def render_metrics(db: Database, actor: Principal) -> str:
     """The metrics of the cameras in the caller's zone, in Prometheus text format 0.0.4."""
     actor.require("monitor.read")
-    scope = (actor.zone_path,)
+    where, scope = in_scope("z.path", actor.zone_path)
     joins = (" FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
-             " LEFT JOIN camera_status s ON s.camera_id = c.id WHERE z.path LIKE ? || '%'")
+             f" LEFT JOIN camera_status s ON s.camera_id = c.id WHERE {where}")
     by_status = {r[0]: r[1] for r in await db.fetchall(
         f"SELECT COALESCE(s.status, 'unknown'), COUNT(*){joins} AND c.enabled = 1"
         " GROUP BY 1", scope)}
@@ -35,7 +36,7 @@ async def render_metrics(db: Database, actor: Principal) -> str:
     open_outages = await db.fetchval(
         "SELECT COUNT(*) FROM outage o JOIN camera c ON c.id = o.camera_id"
         " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
-        " WHERE o.ended_at IS NULL AND z.path LIKE ? || '%'", scope)
+        f" WHERE o.ended_at IS NULL AND {where}", scope)
     cycle = await db.fetchone("SELECT * FROM probe_cycle ORDER BY id DESC LIMIT 1")
     cycles = await db.fetchval("SELECT COUNT(*) FROM probe_cycle")
     out = ["# HELP camnet_cameras Enabled cameras by monitor status.",

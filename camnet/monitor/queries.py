@@ -3,13 +3,53 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from camnet.auth.principal import Principal
+from camnet.auth.scope import in_scope
 from camnet.db import Database
 from camnet.errors import InvalidInput
 from camnet.registry.cameras import get_camera_row
 from camnet.timeutil import now_iso, parse_iso, to_iso
+
+
+@dataclass(frozen=True)
+class BoardCamera:
+    """One camera on the status board."""
+
+    id: int
+    name: str
+    enabled: bool
+    point_name: str
+    address: str
+    zone_code: str
+    zone_name: str
+    status: str
+    since: str | None
+    cause: str | None
+    health: str | None
+    last_probe_at: str | None
+    snapshot_at: str | None
+
+
+async def board_cameras(db: Database, actor: Principal) -> list[BoardCamera]:
+    """Every camera in the caller's scope with its current status, for the board."""
+    actor.require("monitor.read")
+    scope, params = in_scope("z.path", actor.zone_path)
+    rows = await db.fetchall(
+        "SELECT c.id, c.name, c.enabled, p.name AS point_name, p.address, z.code AS zone_code,"
+        " z.name AS zone_name, COALESCE(s.status, 'unknown') AS status, s.since, s.cause,"
+        " s.health, s.last_probe_at,"
+        " (SELECT taken_at FROM snapshot n WHERE n.camera_id = c.id) AS snapshot_at"
+        " FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
+        " LEFT JOIN camera_status s ON s.camera_id = c.id"
+        f" WHERE {scope} ORDER BY z.path, p.name, c.name",
+        params,
+    )
+    return [BoardCamera(r["id"], r["name"], bool(r["enabled"]), r["point_name"], r["address"],
+                        r["zone_code"], r["zone_name"], r["status"], r["since"], r["cause"],
+                        r["health"], r["last_probe_at"], r["snapshot_at"]) for r in rows]
 
 
 async def camera_status(db: Database, actor: Principal, camera_id: int, *, limit: int = 50

@@ -1,18 +1,17 @@
-"""The monitor inside the app: APScheduler 3 runs a cycle every ``monitor.interval_s``."""
+"""The monitor's clock: APScheduler 3 runs a probe cycle every ``monitor.interval_s``.
+
+Knows nothing of the web app: the app's lifecycle module builds a :class:`CycleScheduler`
+and starts and stops it.
+"""
 
 from __future__ import annotations
 
 import logging
 import resource
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import aiohttp
-from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from camnet import keys
-from camnet.monitor.notify import Notifier, WebhookChannel
 from camnet.monitor.service import MonitorService
 from camnet.timeutil import utcnow
 
@@ -31,36 +30,33 @@ def ensure_open_files(wanted: int) -> None:
                     "lower monitor.concurrency or raise the limit", hard, wanted)
 
 
-async def monitor_ctx(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: build the monitor service; when enabled, schedule its cycles."""
-    config = app[keys.CONFIG]
-    ensure_open_files(config.monitor.concurrency + 256)
-    session = aiohttp.ClientSession()
-    channels = []
-    if config.notify.webhook_url:
-        channels.append(WebhookChannel(session, config.notify.webhook_url,
-                                       config.notify.webhook_timeout_s))
-    notifier = Notifier(channels)
-    service = MonitorService(app[keys.DB], app[keys.CIPHER], config.monitor, app[keys.EXECUTOR],
-                             notifier)
-    app[keys.MONITOR] = service
-    scheduler: AsyncIOScheduler | None = None
-    if config.monitor.enabled:
+class CycleScheduler:
+    """Runs :meth:`MonitorService.run_cycle` on a fixed interval, one cycle at a time."""
+
+    def __init__(self, service: MonitorService, interval_s: float) -> None:
+        self._service = service
+        self._interval_s = interval_s
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        """Schedule the first cycle a second from now, then every interval."""
         scheduler = AsyncIOScheduler(timezone="UTC")
         scheduler.add_job(
-            _cycle, "interval", args=[service], seconds=config.monitor.interval_s,
+            _cycle, "interval", args=[self._service], seconds=self._interval_s,
             id="probe-cycle", max_instances=1, coalesce=True,
             next_run_time=utcnow() + timedelta(seconds=1),
-            misfire_grace_time=int(config.monitor.interval_s),
+            misfire_grace_time=int(self._interval_s),
         )
         scheduler.start()
-        log.info("monitor: a probe cycle every %s s", config.monitor.interval_s)
-    yield
-    if scheduler is not None:
-        scheduler.shutdown(wait=False)
-    await service.wait_idle()  # a cycle in flight finishes and commits before the DB closes
-    await notifier.drain()
-    await session.close()
+        self._scheduler = scheduler
+        log.info("monitor: a probe cycle every %s s", self._interval_s)
+
+    async def stop(self) -> None:
+        """Stop scheduling; a cycle in flight finishes and commits before this returns."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        await self._service.wait_idle()
 
 
 async def _cycle(service: MonitorService) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from camnet.auth.principal import Principal
+from camnet.auth.scope import in_scope
 from camnet.db import Database
 from camnet.errors import InvalidInput
 from camnet.registry.zones import get_zone_row
@@ -114,7 +115,8 @@ async def compute_uptime(
     if zone_code:
         path = (await get_zone_row(db, actor, code=zone_code, field="zone"))["path"]
     lo_iso, hi_iso = to_iso(start), to_iso(end)
-    params: list[object] = [path]
+    scope, scope_params = in_scope("z.path", path)
+    params: list[object] = [*scope_params]
     extra = ""
     if camera_id is not None:
         extra = " AND c.id = ?"
@@ -123,7 +125,7 @@ async def compute_uptime(
         "SELECT c.id, c.name, c.created_at, p.id AS point_id, p.name AS point_name,"
         " z.code AS zone_code, z.name AS zone_name FROM camera c"
         " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
-        f" WHERE z.path LIKE ? || '%'{extra} ORDER BY z.code, p.name, c.name",
+        f" WHERE {scope}{extra} ORDER BY z.code, p.name, c.name",
         params,
     )
     ids = [r["id"] for r in cameras]
@@ -191,3 +193,36 @@ async def outages_in_window(db: Database, camera_id: int, start: datetime, end: 
         e = parse_iso(r["ended_at"]).timestamp() if r["ended_at"] else utcnow().timestamp()
         intervals.append((max(s, lo), min(e, hi)))
     return _length(_merge(intervals)), [dict(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class UptimeReport:
+    """An uptime report over one window: the rows and the overall figure."""
+
+    window_from: datetime
+    window_to: datetime
+    group: Group
+    rows: list[UptimeRow]
+
+    @property
+    def overall_pct(self) -> float | None:
+        """Uptime over all rows' monitored time; ``None`` when nothing was monitored."""
+        monitored = sum(r.monitored_s for r in self.rows)
+        down = sum(r.down_s for r in self.rows)
+        return round(100 * (1 - down / monitored), 3) if monitored > 0 else None
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain form for JSON (the API's answer and ``camnet report uptime --format json``)."""
+        return {"window_from": to_iso(self.window_from), "window_to": to_iso(self.window_to),
+                "group": self.group, "overall_pct": self.overall_pct,
+                "items": [r.as_dict() for r in self.rows]}
+
+
+async def uptime_report(db: Database, actor: Principal, *, period: str | None = None,
+                        start: str | None = None, end: str | None = None,
+                        zone_code: str | None = None, group: Group = "camera") -> UptimeReport:
+    """Resolve the window and compute uptime per ``group`` inside the caller's scope."""
+    window_from, window_to = resolve_window(period, start, end)
+    rows = await compute_uptime(db, actor, start=window_from, end=window_to,
+                                zone_code=zone_code, group=group)
+    return UptimeReport(window_from, window_to, group, rows)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
-from camnet.errors import Conflict, InvalidInput, NotFound
+from camnet.errors import Conflict, InvalidInput
 from camnet.registry.models import CameraIn, CameraOut, CameraPatch, Page
 from camnet.registry.points import get_point_row
 from camnet.registry.zones import get_zone_row
-from camnet.secretstore import CredentialCipher, mask_url, split_credentials
+from camnet.secretstore import CredentialCipher, mask_url, resolve_credentials
 from camnet.timeutil import now_iso
 
 _SELECT = (
@@ -71,8 +73,9 @@ async def list_cameras(
     path = actor.zone_path
     if zone_code:
         path = (await get_zone_row(db, actor, code=zone_code, field="zone"))["path"]
-    where = ["z.path LIKE ? || '%'"]
-    params: list[Any] = [path]
+    scope, scope_params = in_scope("z.path", path)
+    where = [scope]
+    params: list[Any] = [*scope_params]
     if point_id is not None:
         where.append("c.point_id = ?")
         params.append(point_id)
@@ -101,10 +104,8 @@ async def list_cameras(
 async def get_camera_row(db: Database | Transaction, actor: Principal, camera_id: int,
                          field: str = "id") -> sqlite3.Row:
     """Fetch a camera in the caller's scope, else :class:`NotFound`."""
-    row = await db.fetchone(f"{_SELECT} WHERE c.id = ?", (camera_id,))  # noqa: S608
-    if row is None or not actor.sees_path(row["zone_path"]):
-        raise NotFound(f"camera {camera_id} does not exist or is outside your zone", field)
-    return row
+    return await fetch_in_scope(db, actor, f"{_SELECT} WHERE c.id = ?", (camera_id,),  # noqa: S608
+                                what=f"camera {camera_id}", field=field)
 
 
 async def get_camera(db: Database, actor: Principal, camera_id: int) -> CameraOut:
@@ -113,12 +114,50 @@ async def get_camera(db: Database, actor: Principal, camera_id: int) -> CameraOu
     return camera_out(await get_camera_row(db, actor, camera_id))
 
 
-def _credentials(url: str, username: str | None, password: str | None) -> tuple[str, str, str | None]:
-    """Take credentials out of the URL; explicit fields win over the URL's userinfo."""
-    clean, url_user, url_password = split_credentials(url)
-    return clean, (username if username is not None else url_user) or "", (
-        password if password is not None else url_password
+_WRITABLE = ("rtsp_url", "username", "secret_enc", "vendor", "azimuth_deg", "fov_deg", "range_m",
+             "retention_days", "enabled", "monitor_tier")
+
+
+def camera_values(cipher: CredentialCipher, data: CameraIn) -> dict[str, Any]:
+    """The stored columns of a new or re-imported camera (credentials resolved and encrypted)."""
+    url, username, password = resolve_credentials(data.rtsp_url, data.username, data.password)
+    return {"rtsp_url": url, "username": username,
+            "secret_enc": cipher.encrypt(password) if password else None,
+            "vendor": data.vendor, "azimuth_deg": data.azimuth_deg, "fov_deg": data.fov_deg,
+            "range_m": data.range_m, "retention_days": data.retention_days,
+            "enabled": int(data.enabled), "monitor_tier": data.monitor_tier}
+
+
+async def write_camera(tx: Transaction, point_id: int, name: str, values: dict[str, Any], *,
+                       camera_id: int | None = None, keep_secret: bool = False) -> int:
+    """The one INSERT/UPDATE of ``camera`` rows (API, import and forms all come here).
+
+    Args:
+        tx: the open write transaction.
+        point_id: the point the camera sits on.
+        name: the camera's name, unique on its point.
+        values: columns from :func:`camera_values`.
+        camera_id: the row to update; ``None`` inserts.
+        keep_secret: on update, keep the stored password when ``secret_enc`` is ``None``.
+    """
+    now = now_iso()
+    row = [values[k] for k in _WRITABLE]
+    if camera_id is None:
+        columns = ", ".join(_WRITABLE)
+        return await tx.execute(
+            f"INSERT INTO camera(point_id, name, {columns}, created_at, updated_at)"  # noqa: S608
+            f" VALUES (?, ?, {', '.join('?' * len(_WRITABLE))}, ?, ?)",
+            (point_id, name, *row, now, now),
+        )
+    sets = ", ".join(
+        "secret_enc = COALESCE(?, secret_enc)" if k == "secret_enc" and keep_secret else f"{k} = ?"
+        for k in _WRITABLE
     )
+    await tx.execute(
+        f"UPDATE camera SET point_id = ?, name = ?, {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
+        (point_id, name, *row, now, camera_id),
+    )
+    return camera_id
 
 
 async def create_camera(
@@ -142,19 +181,7 @@ async def insert_camera(
         "SELECT 1 FROM camera WHERE point_id = ? AND name = ?", (data.point_id, data.name)
     ):
         raise Conflict(f"point {data.point_id} already has a camera named {data.name!r}", "name")
-    url, username, password = _credentials(data.rtsp_url, data.username, data.password)
-    now = now_iso()
-    camera_id = await tx.execute(
-        "INSERT INTO camera(point_id, name, rtsp_url, username, secret_enc, vendor, azimuth_deg,"
-        " fov_deg, range_m, retention_days, enabled, monitor_tier, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            data.point_id, data.name, url, username,
-            cipher.encrypt(password) if password else None, data.vendor, data.azimuth_deg,
-            data.fov_deg, data.range_m, data.retention_days, int(data.enabled), data.monitor_tier,
-            now, now,
-        ),
-    )
+    camera_id = await write_camera(tx, data.point_id, data.name, camera_values(cipher, data))
     await audit.record(tx, actor, "create", "camera", camera_id, None, _safe(data.model_dump()))
     return camera_id
 
@@ -177,7 +204,7 @@ async def update_camera(
         ):
             raise Conflict(f"point {point_id} already has a camera named {name!r}", "name")
         if "rtsp_url" in changes:
-            url, username, password = _credentials(
+            url, username, password = resolve_credentials(
                 changes["rtsp_url"], changes.get("username"), changes.get("password")
             )
             changes["rtsp_url"] = url
@@ -192,11 +219,8 @@ async def update_camera(
             if flag in changes:
                 changes[flag] = int(changes[flag])
         if changes:
-            sets = ", ".join(f"{k} = ?" for k in changes)
-            await tx.execute(
-                f"UPDATE camera SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
-                (*changes.values(), now_iso(), camera_id),
-            )
+            merged = {k: changes.get(k, before[k]) for k in _WRITABLE}
+            await write_camera(tx, point_id, name, merged, camera_id=camera_id)
             await audit.record(tx, actor, "update", "camera", camera_id, _safe(before), _safe(changes))
         row = await tx.fetchone(f"{_SELECT} WHERE c.id = ?", (camera_id,))  # noqa: S608
     assert row is not None  # noqa: S101
@@ -226,13 +250,83 @@ class StreamTarget:
         return f"StreamTarget(camera_id={self.camera_id}, url={mask_url(self.url)!r})"
 
 
+@dataclass(frozen=True)
+class CameraChoice:
+    """A camera offered for a request: name, point, address, how long it keeps footage."""
+
+    id: int
+    name: str
+    point: str
+    address: str
+    retention_days: int
+
+
+async def cameras_under_zone(db: Database, actor: Principal, zone_code: str | None
+                             ) -> list[CameraChoice]:
+    """Cameras in a zone's subtree (default: the caller's whole scope), by point and name."""
+    actor.require("registry.read")
+    path = actor.zone_path
+    if zone_code:
+        path = (await get_zone_row(db, actor, code=zone_code, field="zone_code"))["path"]
+    scope, params = in_scope("z.path", path)
+    rows = await db.fetchall(
+        "SELECT c.id, c.name, c.retention_days, p.name AS point, p.address FROM camera c"
+        " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
+        f" WHERE {scope} ORDER BY p.name, c.name", params)
+    return [CameraChoice(r["id"], r["name"], r["point"], r["address"], r["retention_days"])
+            for r in rows]
+
+
+async def camera_ids_by_name(tx: Transaction) -> dict[tuple[int, str], int]:
+    """Every camera's id by (point id, name), to match imported rows to existing cameras."""
+    rows = await tx.fetchall("SELECT id, point_id, name FROM camera")
+    return {(r["point_id"], r["name"]): r["id"] for r in rows}
+
+
+async def sample_camera_ids(db: Database, zone_code_prefix: str) -> list[int]:
+    """Ids of the cameras in zones whose code starts with a prefix, in id order (demo use)."""
+    rows = await db.fetchall(
+        "SELECT c.id FROM camera c JOIN camera_point p ON p.id = c.point_id"
+        " JOIN zone z ON z.id = p.zone_id WHERE substr(z.code, 1, ?) = ? ORDER BY c.id",
+        (len(zone_code_prefix), zone_code_prefix))
+    return [r["id"] for r in rows]
+
+
+async def set_streams(db: Database, cipher: CredentialCipher,
+                      streams: dict[int, tuple[str, str, str | None]]) -> None:
+    """Point cameras at new stream URLs: id → (URL, user name, password or ``None``).
+
+    Internal (the demo points the sample at its simulator); not audited as a user's edit.
+    """
+    async with db.transaction() as tx:
+        for camera_id, (url, username, password) in streams.items():
+            row = await tx.fetchone("SELECT * FROM camera WHERE id = ?", (camera_id,))
+            if row is None:
+                continue
+            values = {k: row[k] for k in _WRITABLE}
+            values.update(rtsp_url=url, username=username,
+                          secret_enc=cipher.encrypt(password) if password else None)
+            await write_camera(tx, row["point_id"], row["name"], values, camera_id=camera_id)
+
+
+async def camera_labels(db: Database, camera_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(point name, camera name) of each camera id, for tables and messages (internal)."""
+    if not camera_ids:
+        return {}
+    rows = await db.fetchall(
+        "SELECT c.id, c.name, p.name AS point FROM camera c JOIN camera_point p ON p.id = c.point_id"
+        " WHERE c.id IN (SELECT value FROM json_each(?))", (json.dumps(camera_ids),))
+    return {r["id"]: (r["point"], r["name"]) for r in rows}
+
+
 async def stream_targets(
     db: Database, cipher: CredentialCipher, *, zone_path: str = "/",
     camera_ids: list[int] | None = None, enabled_only: bool = True,
 ) -> list[StreamTarget]:
     """Return decrypted stream targets for monitoring (internal; never exposed by the API)."""
-    where = ["z.path LIKE ? || '%'"]
-    params: list[Any] = [zone_path]
+    scope, scope_params = in_scope("z.path", zone_path)
+    where = [scope]
+    params: list[Any] = [*scope_params]
     if enabled_only:
         where.append("c.enabled = 1")
     if camera_ids is not None:

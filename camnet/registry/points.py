@@ -7,8 +7,9 @@ from typing import Any
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
-from camnet.errors import Conflict, InvalidInput, NotFound
+from camnet.errors import Conflict, InvalidInput
 from camnet.geo import check_in_zone
 from camnet.registry.models import Page, PointIn, PointOut, PointPatch
 from camnet.registry.zones import get_zone_row
@@ -52,8 +53,9 @@ async def list_points(
     path = actor.zone_path
     if zone_code:
         path = (await get_zone_row(db, actor, code=zone_code, field="zone"))["path"]
-    where = ["z.path LIKE ? || '%'"]
-    params: list[Any] = [path]
+    scope, scope_params = in_scope("z.path", path)
+    where = [scope]
+    params: list[Any] = [*scope_params]
     if query:
         where.append("(p.name LIKE '%' || ? || '%' OR p.address LIKE '%' || ? || '%')")
         params += [query, query]
@@ -72,10 +74,8 @@ async def list_points(
 async def get_point_row(db: Database | Transaction, actor: Principal, point_id: int,
                         field: str = "id") -> sqlite3.Row:
     """Fetch a point in the caller's scope, else :class:`NotFound`."""
-    row = await db.fetchone(f"{_SELECT} WHERE p.id = ?", (point_id,))  # noqa: S608
-    if row is None or not actor.sees_path(row["zone_path"]):
-        raise NotFound(f"camera point {point_id} does not exist or is outside your zone", field)
-    return row
+    return await fetch_in_scope(db, actor, f"{_SELECT} WHERE p.id = ?", (point_id,),  # noqa: S608
+                                what=f"camera point {point_id}", field=field)
 
 
 async def get_point(db: Database, actor: Principal, point_id: int) -> PointOut:
@@ -94,6 +94,69 @@ async def create_point(db: Database, actor: Principal, data: PointIn) -> PointOu
     return point_out(row)
 
 
+_WRITABLE = ("address", "lat", "lon", "host_name", "host_phone", "funding", "installed_on", "notes")
+
+
+def point_values(data: PointIn) -> dict[str, Any]:
+    """The stored columns of a new or re-imported point."""
+    return {"address": data.address, "lat": data.lat, "lon": data.lon,
+            "host_name": data.host_name, "host_phone": data.host_phone, "funding": data.funding,
+            "installed_on": data.installed_on.isoformat() if data.installed_on else None,
+            "notes": data.notes}
+
+
+async def write_point(tx: Transaction, zone_id: int, name: str, values: dict[str, Any], *,
+                      point_id: int | None = None) -> int:
+    """The one INSERT/UPDATE of ``camera_point`` rows (API, import and forms all come here).
+
+    Args:
+        tx: the open write transaction.
+        zone_id: the zone the point lies in.
+        name: the point's name, unique in its zone.
+        values: columns from :func:`point_values`.
+        point_id: the row to update; ``None`` inserts.
+    """
+    now = now_iso()
+    row = [values[k] for k in _WRITABLE]
+    if point_id is None:
+        return await tx.execute(
+            f"INSERT INTO camera_point(zone_id, name, {', '.join(_WRITABLE)}, created_at,"  # noqa: S608
+            f" updated_at) VALUES (?, ?, {', '.join('?' * len(_WRITABLE))}, ?, ?)",
+            (zone_id, name, *row, now, now),
+        )
+    sets = ", ".join(f"{k} = ?" for k in _WRITABLE)
+    await tx.execute(
+        f"UPDATE camera_point SET zone_id = ?, name = ?, {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
+        (zone_id, name, *row, now, point_id),
+    )
+    return point_id
+
+
+async def point_ids_by_name(tx: Transaction) -> dict[tuple[int, str], int]:
+    """Every point's id by (zone id, name), to match imported rows to existing points."""
+    rows = await tx.fetchall("SELECT id, zone_id, name FROM camera_point")
+    return {(r["zone_id"], r["name"]): r["id"] for r in rows}
+
+
+async def registry_rows(db: Database, actor: Principal, zone_path: str) -> list[sqlite3.Row]:
+    """One row per camera (and per point without cameras) under ``zone_path``, for export.
+
+    Credentials are left out; the URL still needs masking by the caller's format.
+    """
+    actor.require("registry.read")
+    scope, params = in_scope("z.path", zone_path)
+    return await db.fetchall(
+        "SELECT z.code AS zone_code, p.name AS point_name, p.address, p.lat, p.lon, p.host_name,"
+        " p.host_phone, p.funding, p.installed_on, p.notes AS point_notes, c.name AS camera_name,"
+        " c.rtsp_url, c.username, c.vendor, c.azimuth_deg, c.fov_deg, c.range_m,"
+        " c.retention_days, c.enabled, c.monitor_tier"
+        " FROM camera_point p JOIN zone z ON z.id = p.zone_id"
+        " LEFT JOIN camera c ON c.point_id = p.id"
+        f" WHERE {scope} ORDER BY z.code, p.name, c.name",
+        params,
+    )
+
+
 async def insert_point(tx: Transaction, actor: Principal, data: PointIn) -> int:
     """Insert a point inside an open transaction; return its id."""
     zone = await get_zone_row(tx, actor, code=data.zone_code)
@@ -102,17 +165,7 @@ async def insert_point(tx: Transaction, actor: Principal, data: PointIn) -> int:
         "SELECT 1 FROM camera_point WHERE zone_id = ? AND name = ?", (zone["id"], data.name)
     ):
         raise Conflict(f"zone {data.zone_code!r} already has a point named {data.name!r}", "name")
-    now = now_iso()
-    point_id = await tx.execute(
-        "INSERT INTO camera_point(zone_id, name, address, lat, lon, host_name, host_phone,"
-        " funding, installed_on, notes, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            zone["id"], data.name, data.address, data.lat, data.lon, data.host_name,
-            data.host_phone, data.funding,
-            data.installed_on.isoformat() if data.installed_on else None, data.notes, now, now,
-        ),
-    )
+    point_id = await write_point(tx, zone["id"], data.name, point_values(data))
     await audit.record(tx, actor, "create", "camera_point", point_id, None, data.model_dump(mode="json"))
     return point_id
 
@@ -137,12 +190,9 @@ async def update_point(db: Database, actor: Principal, point_id: int, patch: Poi
         )
         if clash:
             raise Conflict(f"zone {zone['code']!r} already has a point named {name!r}", "name")
+        merged = {k: changes.get(k, before[k]) for k in _WRITABLE}
+        await write_point(tx, zone["id"], name, merged, point_id=point_id)
         changes["zone_id"] = zone["id"]
-        sets = ", ".join(f"{k} = ?" for k in changes)
-        await tx.execute(
-            f"UPDATE camera_point SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
-            (*changes.values(), now_iso(), point_id),
-        )
         await audit.record(tx, actor, "update", "camera_point", point_id, dict(before), changes)
         row = await tx.fetchone(f"{_SELECT} WHERE p.id = ?", (point_id,))  # noqa: S608
     assert row is not None  # noqa: S101

@@ -7,8 +7,9 @@ from typing import Any
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
-from camnet.errors import Conflict, Forbidden, InvalidInput, NotFound
+from camnet.errors import Conflict, Forbidden, InvalidInput
 from camnet.geo import parse_boundary
 from camnet.registry.models import LEVEL_RANK, ZoneIn, ZoneOut, ZonePatch
 from camnet.timeutil import now_iso
@@ -33,10 +34,23 @@ def zone_out(row: sqlite3.Row) -> ZoneOut:
 async def list_zones(db: Database, actor: Principal) -> list[ZoneOut]:
     """Return the zones the caller may see, parents before children."""
     actor.require("registry.read")
-    rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM zone WHERE path LIKE ? || '%' ORDER BY path", (actor.zone_path,)
-    )
+    scope, scope_params = in_scope("path", actor.zone_path)
+    rows = await db.fetchall(f"SELECT {_COLUMNS} FROM zone WHERE {scope} ORDER BY path", scope_params)
     return [zone_out(r) for r in rows]
+
+
+async def zone_boundaries(db: Database, actor: Principal) -> dict[str, tuple[int, str | None]]:
+    """Every zone in the caller's scope: code → (id, boundary GeoJSON or ``None``)."""
+    scope, params = in_scope("path", actor.zone_path)
+    rows = await db.fetchall(f"SELECT id, code, boundary_geojson FROM zone WHERE {scope}", params)
+    return {r["code"]: (r["id"], r["boundary_geojson"]) for r in rows}
+
+
+async def zone_code_prefix_exists(db: Database, prefix: str) -> bool:
+    """Tell whether any zone's code starts with ``prefix`` (e.g. the sample's ``SAMPLE-``)."""
+    found = await db.fetchval("SELECT 1 FROM zone WHERE substr(code, 1, ?) = ? LIMIT 1",
+                              (len(prefix), prefix))
+    return bool(found)
 
 
 async def get_zone_row(
@@ -45,14 +59,11 @@ async def get_zone_row(
 ) -> sqlite3.Row:
     """Fetch a zone by id or code inside the caller's scope, else :class:`NotFound`."""
     if zone_id is not None:
-        row = await db.fetchone(f"SELECT {_COLUMNS} FROM zone WHERE id = ?", (zone_id,))
-        label = f"zone {zone_id}"
-    else:
-        row = await db.fetchone(f"SELECT {_COLUMNS} FROM zone WHERE code = ?", (code,))
-        label = f"zone code {code!r}"
-    if row is None or not actor.sees_path(row["path"]):
-        raise NotFound(f"{label} does not exist or is outside your zone", field)
-    return row
+        return await fetch_in_scope(db, actor, f"SELECT {_COLUMNS} FROM zone WHERE id = ?",
+                                    (zone_id,), what=f"zone {zone_id}", field=field,
+                                    path_column="path")
+    return await fetch_in_scope(db, actor, f"SELECT {_COLUMNS} FROM zone WHERE code = ?", (code,),
+                                what=f"zone code {code!r}", field=field, path_column="path")
 
 
 async def get_zone(db: Database, actor: Principal, zone_id: int) -> ZoneOut:

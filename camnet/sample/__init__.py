@@ -12,15 +12,14 @@ from importlib import resources
 from typing import Any
 
 from camnet import audit
+from camnet.accounts.users import hash_password, insert_user
 from camnet.auth.principal import cli_principal
-from camnet.auth.users import hash_password
 from camnet.db import Database
 from camnet.registry.cameras import insert_camera
 from camnet.registry.models import CameraIn, PointIn, ZoneIn
 from camnet.registry.points import insert_point
-from camnet.registry.zones import insert_zone
+from camnet.registry.zones import insert_zone, zone_code_prefix_exists
 from camnet.secretstore import CredentialCipher
-from camnet.timeutil import now_iso
 
 SAMPLE_PREFIX = "SAMPLE-"
 
@@ -45,7 +44,7 @@ def sample_document() -> dict[str, Any]:
 
 async def has_sample_data(db: Database) -> bool:
     """Tell whether the sample zones are loaded (pages then show a banner)."""
-    return bool(await db.fetchval("SELECT 1 FROM zone WHERE code LIKE ? || '%' LIMIT 1", (SAMPLE_PREFIX,)))
+    return await zone_code_prefix_exists(db, SAMPLE_PREFIX)
 
 
 async def load_sample(db: Database, cipher: CredentialCipher) -> SampleLoaded:
@@ -66,12 +65,9 @@ async def load_sample(db: Database, cipher: CredentialCipher) -> SampleLoaded:
                 await insert_camera(tx, actor, cipher, CameraIn.model_validate({**cam, "point_id": point_id}))
                 cameras += 1
         for user in doc["users"]:
-            zone_id = await tx.fetchval("SELECT id FROM zone WHERE code = ?", (user["zone_code"],))
-            await tx.execute(
-                "INSERT OR IGNORE INTO user(username, full_name, password_hash, role, zone_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (user["username"], user["full_name"], password_hash, user["role"], zone_id, now_iso()),
-            )
+            await insert_user(tx, actor, username=user["username"], password_hash=password_hash,
+                              role=user["role"], zone_code=user["zone_code"],
+                              full_name=user["full_name"])
         await audit.record(tx, actor, "load_sample", "zone", None, None,
                            {"zones": len(doc["zones"]), "points": len(doc["points"]),
                             "cameras": cameras, "users": [u["username"] for u in doc["users"]]})

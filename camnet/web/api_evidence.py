@@ -9,7 +9,6 @@ from typing import Any, Literal
 from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, ConfigDict, Field
 
-from camnet import keys
 from camnet.auth.principal import Principal
 from camnet.errors import InvalidInput
 from camnet.evidence import incidents, items, requests, verify
@@ -25,6 +24,7 @@ from camnet.evidence.models import (
     TransitionIn,
 )
 from camnet.evidence.package import build_package
+from camnet.web import keys
 from camnet.web.routing import RouteTable, json_response, part_chunks, read_body, read_query, remember_models
 
 routes = RouteTable()
@@ -278,9 +278,9 @@ async def package(request: web.Request, p: Principal) -> web.StreamResponse:
     """Build and send the case package of a request."""
     app = request.app
     path, name = await build_package(app[keys.DB], p, app[keys.BLOBS], _id(request),
-                                     app[keys.CONFIG], app[keys.EXECUTOR])
+                                     app[keys.CONFIG], app[keys.FILE_EXECUTOR])
     loop = asyncio.get_running_loop()
-    fh = await loop.run_in_executor(app[keys.EXECUTOR], path.open, "rb")
+    fh = await loop.run_in_executor(app[keys.FILE_EXECUTOR], path.open, "rb")
     path.unlink()  # the open handle keeps the data; nothing is left behind whatever happens
     try:
         size = os.fstat(fh.fileno()).st_size
@@ -288,7 +288,7 @@ async def package(request: web.Request, p: Principal) -> web.StreamResponse:
             "Content-Disposition": f'attachment; filename="{name}"',
             "Content-Type": "application/zip", "Content-Length": str(size)})
         await response.prepare(request)
-        while block := await loop.run_in_executor(app[keys.EXECUTOR], fh.read, 1024 * 1024):
+        while block := await loop.run_in_executor(app[keys.FILE_EXECUTOR], fh.read, 1024 * 1024):
             await response.write(block)
         await response.write_eof()
     finally:

@@ -7,13 +7,12 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from camnet import keys
 from camnet.auth.principal import Principal
 from camnet.errors import NotFound
 from camnet.monitor import queries
-from camnet.monitor.uptime import compute_uptime, resolve_window
+from camnet.monitor.uptime import uptime_report
 from camnet.registry.zones import get_zone_row
-from camnet.timeutil import to_iso
+from camnet.web import keys
 from camnet.web.routing import RouteTable, json_response, read_body, read_query, remember_models
 
 routes = RouteTable()
@@ -124,19 +123,9 @@ async def camera_snapshot(request: web.Request, p: Principal) -> web.Response:
 async def uptime(request: web.Request, p: Principal) -> web.Response:
     """Uptime per camera, point or zone over 24h, 7d, 30d or a custom window."""
     q = read_query(request, UptimeQuery)
-    start, end = resolve_window(q.period, q.from_, q.to)
-    rows = await compute_uptime(request.app[keys.DB], p, start=start, end=end, zone_code=q.zone,
-                                group=q.group)
-    return json_response(uptime_body(rows, start, end, q.group))
-
-
-def uptime_body(rows: list[Any], start: Any, end: Any, group: str) -> dict[str, Any]:
-    """Shape an uptime report (shared with the CLI)."""
-    monitored = sum(r.monitored_s for r in rows)
-    down = sum(r.down_s for r in rows)
-    overall = round(100 * (1 - down / monitored), 3) if monitored > 0 else None
-    return {"window_from": to_iso(start), "window_to": to_iso(end), "group": group,
-            "overall_pct": overall, "items": [r.as_dict() for r in rows]}
+    report = await uptime_report(request.app[keys.DB], p, period=q.period, start=q.from_,
+                                 end=q.to, zone_code=q.zone, group=q.group)
+    return json_response(report.as_dict())
 
 
 @routes.add("GET", f"{API}/monitor/cycles", permission="monitor.read",

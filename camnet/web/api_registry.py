@@ -7,7 +7,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from camnet import audit, keys
+from camnet import audit
 from camnet.auth.principal import Principal
 from camnet.registry import cameras, points, zones
 from camnet.registry.models import (
@@ -22,6 +22,7 @@ from camnet.registry.models import (
     ZoneOut,
     ZonePatch,
 )
+from camnet.web import keys
 from camnet.web.routing import RouteTable, json_response, read_body, read_query, remember_models
 
 routes = RouteTable()

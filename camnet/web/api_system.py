@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel
 
-from camnet import __version__, keys
+from camnet import __version__
 from camnet.auth.principal import PERMISSIONS, Principal
+from camnet.web import keys
 from camnet.web.routing import RouteTable, json_response
 
 routes = RouteTable()
@@ -33,8 +34,8 @@ class Me(BaseModel):
             response=Health)
 async def healthz(request: web.Request, p: Principal | None) -> web.Response:
     """Answer 200 when the database answers."""
-    version = await request.app[keys.DB].fetchval("SELECT MAX(version) FROM schema_migrations")
-    return json_response(Health(status="ok", version=__version__, schema_version=version or 0))
+    version = await request.app[keys.DB].schema_version()
+    return json_response(Health(status="ok", version=__version__, schema_version=version))
 
 
 @routes.add("GET", "/api/v1/me", permission="registry.read", summary="Who am I",

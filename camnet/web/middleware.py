@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from aiohttp_session import get_session
 
-from camnet import keys
-from camnet.auth.users import principal_by_id, principal_by_token
+from camnet.accounts.users import principal_by_id, principal_by_token
 from camnet.errors import CamnetError, Forbidden, TooManyAttempts, Unauthenticated
+from camnet.web import keys
+from camnet.web.csrf import HEADER, token_matches
+from camnet.web.pages import render
 from camnet.web.routing import PRINCIPAL, VIA_TOKEN
 
 log = logging.getLogger(__name__)
-CSRF_KEY = "csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -43,8 +43,7 @@ async def identify(request: web.Request, handler: Handler) -> web.StreamResponse
         else:
             request[PRINCIPAL] = principal
             if request.method not in SAFE_METHODS and request.path.startswith("/api/"):
-                sent = request.headers.get("X-CSRF-Token", "")
-                if not secrets.compare_digest(sent, str(session.get(CSRF_KEY, ""))):
+                if not token_matches(session, request.headers.get(HEADER, "")):
                     raise Forbidden("missing or wrong X-CSRF-Token header", "X-CSRF-Token")
     return await handler(request)
 
@@ -90,8 +89,6 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 async def _error_page(request: web.Request, status: int, message: str) -> web.StreamResponse:
     """An HTML error page for people (pages, not the API)."""
-    from camnet.web.pages import render  # pages imports this module
-
     try:
         return await render(request, "error.html", {"status": status, "message": message}, status)
     except Exception:  # the error page itself must never fail

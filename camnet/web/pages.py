@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from aiohttp_session import get_session
 
-from camnet import __version__, keys
+from camnet import __version__
 from camnet.auth.principal import Principal
-from camnet.errors import Forbidden, Unauthenticated
+from camnet.errors import Unauthenticated
 from camnet.sample import has_sample_data
 from camnet.timeutil import format_local
+from camnet.web import keys
+from camnet.web.csrf import csrf_token
 from camnet.web.i18n import cause_text, language_of, translate
-from camnet.web.middleware import CSRF_KEY
 from camnet.web.routing import PRINCIPAL
-
-
-async def csrf_token(request: web.Request) -> str:
-    """Return the session's CSRF token, creating it on first use."""
-    session = await get_session(request)
-    token = session.get(CSRF_KEY)
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(24)
-        session[CSRF_KEY] = token
-    return token
-
-
-async def check_csrf(request: web.Request, form: Any) -> None:
-    """Refuse a form post whose ``csrf`` field does not match the session."""
-    session = await get_session(request)
-    expected = str(session.get(CSRF_KEY, ""))
-    sent = str(form.get("csrf", ""))
-    if not expected or not secrets.compare_digest(sent, expected):
-        raise Forbidden("the form expired or was not sent by this site; reload and try again")
 
 
 def page_principal(request: web.Request, permission: str = "registry.read") -> Principal:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 
-from camnet import keys
-from camnet.auth.users import authenticate
+from camnet.accounts.users import authenticate
 from camnet.errors import TooManyAttempts
+from camnet.web import keys
+from camnet.web.csrf import check_csrf, csrf_token
 from camnet.web.i18n import language_of, translate
-from camnet.web.pages import check_csrf, csrf_token, render
+from camnet.web.pages import render
 
 routes = web.RouteTableDef()
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from aiohttp import web
 
-from camnet import keys
-from camnet.monitor.queries import recent_cycles
+from camnet.monitor.queries import BoardCamera, board_cameras, recent_cycles
 from camnet.registry.cameras import STATUSES
+from camnet.web import keys
 from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
@@ -22,22 +21,13 @@ async def board(request: web.Request) -> web.Response:
     """Show every camera in the caller's scope with status, cause, since and snapshot."""
     principal = page_principal(request, "monitor.read")
     db = request.app[keys.DB]
-    rows = await db.fetchall(
-        "SELECT c.id, c.name, c.enabled, p.name AS point_name, p.address, z.code AS zone_code,"
-        " z.name AS zone_name, COALESCE(s.status, 'unknown') AS status, s.since, s.cause,"
-        " s.health, s.last_probe_at, s.last_latency_ms, s.last_detail,"
-        " (SELECT taken_at FROM snapshot n WHERE n.camera_id = c.id) AS snapshot_at"
-        " FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
-        " LEFT JOIN camera_status s ON s.camera_id = c.id"
-        " WHERE z.path LIKE ? || '%' ORDER BY z.path, p.name, c.name",
-        (principal.zone_path,),
-    )
-    counts = Counter(r["status"] for r in rows)
-    groups: dict[tuple[str, str], list[Any]] = {}
+    rows = await board_cameras(db, principal)
+    counts = Counter(r.status for r in rows)
+    groups: dict[tuple[str, str], list[BoardCamera]] = {}
     for row in rows:
-        groups.setdefault((row["zone_code"], row["zone_name"]), []).append(row)
+        groups.setdefault((row.zone_code, row.zone_name), []).append(row)
     for cams in groups.values():
-        cams.sort(key=lambda r: (_ORDER.get(r["status"], 9), r["point_name"], r["name"]))
+        cams.sort(key=lambda r: (_ORDER.get(r.status, 9), r.point_name, r.name))
     cycles = await recent_cycles(db, principal, limit=1)
     interval = request.app[keys.CONFIG].monitor.interval_s
     return await render(

@@ -11,7 +11,6 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from pydantic import BaseModel
 
-from camnet import keys
 from camnet.auth.principal import Principal
 from camnet.errors import CamnetError, InvalidInput
 from camnet.evidence import incidents, items, requests
@@ -25,7 +24,11 @@ from camnet.evidence.models import (
     RequestIn,
     TransitionIn,
 )
-from camnet.web.pages import check_csrf, page_principal, render
+from camnet.registry.cameras import cameras_under_zone
+from camnet.registry.zones import list_zones
+from camnet.web import keys
+from camnet.web.csrf import check_csrf
+from camnet.web.pages import page_principal, render
 from camnet.web.routing import part_chunks, validate
 
 routes = web.RouteTableDef()
@@ -55,8 +58,7 @@ def _clean(form: Any, names: tuple[str, ...]) -> dict[str, str]:
 
 
 async def _zones(request: web.Request, p: Principal) -> list[Any]:
-    return await request.app[keys.DB].fetchall(
-        "SELECT code, name, level FROM zone WHERE path LIKE ? || '%' ORDER BY path", (p.zone_path,))
+    return await list_zones(request.app[keys.DB], p)
 
 
 # --- incidents -----------------------------------------------------------------------------
@@ -95,12 +97,7 @@ async def _incident_page(request: web.Request, p: Principal, incident_id: int,
                          error: dict[str, Any] | None = None, status: int = 200) -> web.Response:
     db = request.app[keys.DB]
     incident = await incidents.get_incident(db, p, incident_id)
-    zone = await db.fetchone("SELECT path FROM zone WHERE code = ?", (incident.zone_code,))
-    cameras = await db.fetchall(
-        "SELECT c.id, c.name, c.retention_days, p.name AS point, p.address FROM camera c"
-        " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
-        " WHERE z.path LIKE ? || '%' AND z.path LIKE ? || '%' ORDER BY p.name, c.name",
-        (zone["path"] if zone else p.zone_path, p.zone_path))
+    cameras = await cameras_under_zone(db, p, incident.zone_code)
     found = await requests.list_requests(db, p, incident_id=incident_id,
                                          at_risk_hours=request.app[keys.CONFIG].evidence.at_risk_hours)
     return await render(request, "incident.html", {
@@ -197,8 +194,7 @@ async def _request_page(request: web.Request, p: Principal, request_id: int,
                                      request.app[keys.CONFIG].evidence.at_risk_hours)
     await requests.audit_host_reads(request.app[keys.DB], p, [req])
     incident = await incidents.get_incident(db, p, req.incident_id)
-    history = await db.fetchall("SELECT * FROM request_event WHERE request_id = ? ORDER BY id",
-                                (request_id,))
+    history = await requests.request_history(db, p, request_id)
     found = await items.list_items(db, p, request_id)
     custody = await items.custody_log(db, p, [i.id for i in found])
     return await render(request, "request.html", {

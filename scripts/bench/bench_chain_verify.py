@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from camnet import chain
-from camnet.app import open_database
+from camnet.db import open_database
 from camnet.audit import AUDIT_COLUMNS, AUDIT_TABLE
 from camnet.config import load_config
 from camnet.evidence.items import CUSTODY_COLUMNS, CUSTODY_TABLE

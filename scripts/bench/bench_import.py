@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from camnet.app import open_database
+from camnet.db import open_database
 from camnet.auth.principal import cli_principal
 from camnet.config import load_config
-from camnet.registry import transfer
+from camnet.registry import formats, importer
 from camnet.sample import load_sample
 from camnet.secretstore import CredentialCipher, load_secrets
 
@@ -31,7 +31,7 @@ def make_csv(rows: int, seed: int = 1) -> str:
                ("SAMPLE-PHUMY-LV", 16.490, 16.505, 107.658, 107.676)]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(transfer.CSV_COLUMNS)
+    writer.writerow(formats.CSV_COLUMNS)
     for i in range(rows):
         point = i // 2
         code, a, b, c, d = hamlets[point % 4]
@@ -46,7 +46,7 @@ def make_csv(rows: int, seed: int = 1) -> str:
             "fov_deg": "90", "range_m": "40", "retention_days": "7", "enabled": "true",
             "monitor_tier": "2",
         }
-        writer.writerow([values[c] for c in transfer.CSV_COLUMNS])
+        writer.writerow([values[c] for c in formats.CSV_COLUMNS])
     return buf.getvalue()
 
 
@@ -60,8 +60,8 @@ async def run(rows: int) -> None:
         text = make_csv(rows)
         for label in ("create", "update"):
             start = time.perf_counter()
-            report = await transfer.import_rows(db, cli_principal(), cipher,
-                                                transfer.read_csv_rows(text), source="bench")
+            report = await importer.import_rows(db, cli_principal(), cipher,
+                                                formats.read_csv_rows(text), source="bench")
             took = time.perf_counter() - start
             print(f"{label}: {report.rows} rows in {took:.2f} s ({report.rows / took:,.0f} rows/s)"
                   f" -> points +{report.points_created}/~{report.points_updated},"

@@ -26,9 +26,9 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from camnet import keys
+from camnet.web import keys
 from camnet.app import create_app
-from camnet.auth import users
+from camnet.accounts import users
 from camnet.auth.principal import cli_principal
 from camnet.config import load_config
 from camnet.evidence.blobstore import BlobStore

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from camnet import keys
-from camnet.app import create_app, open_database
+from camnet.web import keys
+from camnet.app import create_app
+from camnet.db import open_database
 from camnet.config import load_config
 from camnet.demo import demo_plan, simulator_ctx
 from camnet.sample import load_sample

@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from click.testing import CliRunner
 
-from camnet import keys
+from camnet.web import keys
 from camnet.cli import main
 from camnet.monitor.notify import Notifier, WebhookChannel
 from camnet.testing.camsim import Simulator

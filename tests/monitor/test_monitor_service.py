@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from camnet.app import open_database
+from camnet.db import open_database
 from camnet.auth.principal import cli_principal
 from camnet.config import Config, load_config
 from camnet.db import Database

@@ -13,7 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from camnet import audit
 from camnet.auth.principal import ROLES, Principal
-from camnet.db import Database
+from camnet.auth.scope import in_scope
+from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput, NotFound
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import now_iso
@@ -61,28 +62,45 @@ async def add_user(
     _check_password(password)
     password_hash = await hash_password(password)
     async with db.transaction() as tx:
-        zone = await get_zone_row(tx, actor, code=zone_code)
-        if await tx.fetchval("SELECT 1 FROM user WHERE username = ?", (username,)):
+        user_id = await insert_user(tx, actor, username=username, password_hash=password_hash,
+                                    role=role, zone_code=zone_code, full_name=full_name)
+        if user_id is None:
             raise Conflict(f"user {username!r} exists", "username")
-        user_id = await tx.execute(
-            "INSERT INTO user(username, full_name, password_hash, role, zone_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (username, full_name, password_hash, role, zone["id"], now_iso()),
-        )
-        await audit.record(
-            tx, actor, "create", "user", user_id, None,
-            {"username": username, "role": role, "zone": zone_code, "full_name": full_name},
-        )
+    return user_id
+
+
+async def insert_user(
+    tx: Transaction, actor: Principal, *, username: str, password_hash: str, role: str,
+    zone_code: str, full_name: str = "",
+) -> int | None:
+    """The one INSERT of ``user`` rows, inside an open transaction, audited.
+
+    Returns:
+        The new user's id, or ``None`` when the user name is taken (nothing written).
+    """
+    zone = await get_zone_row(tx, actor, code=zone_code)
+    if await tx.fetchval("SELECT 1 FROM user WHERE username = ?", (username,)):
+        return None
+    user_id = await tx.execute(
+        "INSERT INTO user(username, full_name, password_hash, role, zone_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (username, full_name, password_hash, role, zone["id"], now_iso()),
+    )
+    await audit.record(
+        tx, actor, "create", "user", user_id, None,
+        {"username": username, "role": role, "zone": zone_code, "full_name": full_name},
+    )
     return user_id
 
 
 async def list_users(db: Database, actor: Principal) -> list[UserOut]:
     """List users bound to zones inside the caller's scope."""
     actor.require("users.manage")
+    scope, params = in_scope("z.path", actor.zone_path)
     rows = await db.fetchall(
         "SELECT u.*, z.code AS zone_code FROM user u JOIN zone z ON z.id = u.zone_id"
-        " WHERE z.path LIKE ? || '%' ORDER BY u.username",
-        (actor.zone_path,),
+        f" WHERE {scope} ORDER BY u.username",
+        params,
     )
     return [
         UserOut(r["id"], r["username"], r["full_name"], r["role"], r["zone_code"],
