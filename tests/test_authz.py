@@ -128,9 +128,9 @@ async def test_bad_and_revoked_tokens(world: World) -> None:
     assert resp.status == 401
     resp = await client.get("/api/v1/me", headers={"Authorization": "Basic abc"})
     assert resp.status == 401
-    from camnet.web import keys
-    from camnet.auth.principal import cli_principal
     from camnet.accounts.users import set_disabled
+    from camnet.auth.principal import cli_principal
+    from camnet.web import keys
 
     assert (await world.call("GET", "/api/v1/me", "canbo"))[0] == 200
     await set_disabled(world.app[keys.DB], cli_principal(), "canbo")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
-from camnet.web import keys
 from camnet.app import create_app
 from camnet.config import Config
 from camnet.sample import load_sample
+from camnet.web import keys
 
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")

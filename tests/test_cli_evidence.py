@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from camnet.db import open_database
 from camnet.auth.principal import cli_principal
 from camnet.cli import main
 from camnet.config import load_config
+from camnet.db import open_database
 from camnet.evidence import incidents, items, requests
 from camnet.evidence.blobstore import BlobStore
 from camnet.evidence.models import IncidentIn, RequestIn, TransitionIn

@@ -7,10 +7,10 @@ import sqlite3
 
 import pytest
 
-from camnet.web import keys
 from camnet.auth.principal import cli_principal
 from camnet.registry import formats, importer
 from camnet.secretstore import mask_text, mask_url, split_credentials, with_credentials
+from camnet.web import keys
 from tests.conftest import World
 
 PASSWORD = "Pw-Secret!#42"

@@ -14,8 +14,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from camnet.web import keys
 from camnet.timeutil import to_iso, utcnow
+from camnet.web import keys
 from tests.conftest import World
 
 API = "/api/v1"

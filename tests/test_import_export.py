@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from camnet.web import keys
 from camnet.auth.principal import cli_principal
 from camnet.registry import formats, importer
+from camnet.web import keys
 from tests.conftest import World
 
 HEADER = ",".join(formats.CSV_COLUMNS)

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import aiohttp
 
-from camnet.web import keys
 from camnet.timeutil import display_timezone, utcnow
+from camnet.web import keys
 from tests.conftest import World
 from tests.test_login import _csrf, _login
 
@@ -133,8 +133,8 @@ async def test_viewer_and_other_zone(world: World) -> None:
     resp = await world.client.get(f"/incidents/{incident_id}", allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"].startswith("/login")
     # another commune's admin
-    from camnet.auth.principal import cli_principal
     from camnet.accounts.users import add_user
+    from camnet.auth.principal import cli_principal
 
     await add_user(world.app[keys.DB], cli_principal(), username="other2",
                    password="camnet-demo", role="admin", zone_code="OTHER-COMMUNE")

@@ -20,8 +20,9 @@ from camnet.registry.zones import get_zone_row
 from camnet.timeutil import now_iso
 
 _hasher = PasswordHasher()
-# A hash to verify against when the user does not exist, so timing does not tell.
-_DUMMY_HASH = _hasher.hash("camnet-no-such-user")
+# A hash to verify against when the user does not exist, so timing does not tell; made on
+# first use, not at import (hashing costs ~0.1 s, and most CLI commands never log anyone in).
+_DUMMY_HASH: str | None = None
 TOKEN_PREFIX = "cn_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD = 8
 
@@ -136,10 +137,17 @@ _USER_SELECT = (
 )
 
 
+async def _dummy_hash() -> str:
+    global _DUMMY_HASH  # noqa: PLW0603 - computed once per process
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = await hash_password("camnet-no-such-user")
+    return _DUMMY_HASH
+
+
 async def authenticate(db: Database, username: str, password: str) -> Principal | None:
     """Check a username and password; return the principal or ``None``."""
     row = await db.fetchone(f"{_USER_SELECT} WHERE u.username = ?", (username,))  # noqa: S608
-    stored = row["password_hash"] if row is not None else _DUMMY_HASH
+    stored = row["password_hash"] if row is not None else await _dummy_hash()
     try:
         await asyncio.to_thread(_hasher.verify, stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

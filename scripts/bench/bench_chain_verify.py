@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from camnet import chain
-from camnet.db import open_database
 from camnet.audit import AUDIT_COLUMNS, AUDIT_TABLE
 from camnet.config import load_config
+from camnet.db import open_database
 from camnet.evidence.items import CUSTODY_COLUMNS, CUSTODY_TABLE
 from camnet.sample import load_sample
 from camnet.secretstore import CredentialCipher, load_secrets

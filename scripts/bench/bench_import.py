@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from camnet.db import open_database
 from camnet.auth.principal import cli_principal
 from camnet.config import load_config
+from camnet.db import open_database
 from camnet.registry import formats, importer
 from camnet.sample import load_sample
 from camnet.secretstore import CredentialCipher, load_secrets

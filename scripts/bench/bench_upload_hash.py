@@ -26,13 +26,13 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from camnet.web import keys
-from camnet.app import create_app
 from camnet.accounts import users
+from camnet.app import create_app
 from camnet.auth.principal import cli_principal
 from camnet.config import load_config
 from camnet.evidence.blobstore import BlobStore
 from camnet.sample import load_sample
+from camnet.web import keys
 
 CHUNK = 256 * 1024
 

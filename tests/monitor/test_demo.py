@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from camnet.web import keys
 from camnet.app import create_app
-from camnet.db import open_database
 from camnet.config import load_config
+from camnet.db import open_database
 from camnet.demo import demo_plan, simulator_ctx
 from camnet.sample import load_sample
 from camnet.secretstore import CredentialCipher, load_secrets
+from camnet.web import keys
 from tests.conftest import AiohttpClient
 
 pytestmark = pytest.mark.slow

@@ -13,11 +13,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from click.testing import CliRunner
 
-from camnet.web import keys
 from camnet.cli import main
 from camnet.monitor.notify import Notifier, WebhookChannel
 from camnet.testing.camsim import Simulator
 from camnet.timeutil import to_iso, utcnow
+from camnet.web import keys
 from tests.conftest import World
 
 API = "/api/v1"

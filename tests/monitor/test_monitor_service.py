@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from camnet.db import open_database
 from camnet.auth.principal import cli_principal
 from camnet.config import Config, load_config
-from camnet.db import Database
+from camnet.db import Database, open_database
 from camnet.monitor.service import CycleReport, MonitorService
 from camnet.registry.cameras import create_camera
 from camnet.registry.models import CameraIn, PointIn, ZoneIn
