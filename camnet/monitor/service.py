@@ -11,70 +11,28 @@ notifications are published.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from camnet.config import MonitorConfig
-from camnet.db import Database, Transaction
-from camnet.monitor import frames, health
-from camnet.monitor.notify import Notifier, StatusEvent
-from camnet.monitor.rtsp_probe import ProbeResult, ProbeStatus, probe
-from camnet.monitor.status import CameraState, Observation, Transition, advance
+from camnet.db import Database
+from camnet.monitor import frames, health, store
+from camnet.monitor.notify import Notifier
+from camnet.monitor.outcomes import CameraOutcome, CycleReport, FrameCheck
+from camnet.monitor.rtsp_probe import ProbeStatus, probe
+from camnet.monitor.status import CameraState, Observation, advance
 from camnet.registry.cameras import StreamTarget, stream_targets
 from camnet.secretstore import CredentialCipher, mask_text, with_credentials
-from camnet.timeutil import now_iso, to_iso, utcnow
+from camnet.timeutil import now_iso
 
 log = logging.getLogger(__name__)
 _REGRAB_DELAY_S = 0.5
-
-
-@dataclass(frozen=True)
-class FrameCheck:
-    """What tier 2 found for one camera."""
-
-    health: str  # ok | black | frozen | blurred | covered | no_frame
-    detail: dict[str, Any]
-    width: int | None
-    height: int | None
-    first_frame_ms: float | None
-    jpeg: bytes | None
-
-
-@dataclass
-class CameraOutcome:
-    """Everything one cycle learnt about one camera."""
-
-    target: StreamTarget
-    result: ProbeResult
-    at: str
-    frame: FrameCheck | None = None
-    state: CameraState | None = None
-    transition: Transition | None = None
-
-
-@dataclass
-class CycleReport:
-    """A finished cycle."""
-
-    started_at: str
-    duration_ms: float
-    cameras: int
-    completed: int
-    grabbed: int
-    outcomes: list[CameraOutcome] = field(default_factory=list)
-
-    @property
-    def transitions(self) -> list[tuple[CameraOutcome, Transition]]:
-        """The confirmed changes of this cycle."""
-        return [(o, o.transition) for o in self.outcomes if o.transition is not None]
 
 
 class MonitorService:
@@ -119,14 +77,14 @@ class MonitorService:
         started_at = now_iso()
         targets = await stream_targets(self.db, self.cipher, zone_path=zone_path,
                                        camera_ids=camera_ids)
-        stored = await self._load_state([t.camera_id for t in targets])
+        stored = await store.load_states(self.db, [t.camera_id for t in targets])
         spread = self.config.interval_s * self.config.spread if spread_s is None else spread_s
         outcomes = await self._tier1(targets, spread)
         completed = len(outcomes)
         to_grab = [o for o in outcomes if tier2 and self._wants_frame(
             o, stored.get(o.target.camera_id), force_tier2)]
         await self._tier2(to_grab)
-        maintenance = await self._in_maintenance([o.target.camera_id for o in outcomes])
+        maintenance = await store.cameras_in_maintenance(self.db, [o.target.camera_id for o in outcomes])
         for outcome in outcomes:
             row = stored.get(outcome.target.camera_id)
             state = _state_from_row(row)
@@ -145,9 +103,9 @@ class MonitorService:
         report = CycleReport(started_at, duration_ms, len(targets), completed, len(to_grab),
                              outcomes)
         async with self.db.transaction() as tx:
-            await self._record(tx, report, stored)
+            await store.record_cycle(tx, report, stored)
         self.last_report = report
-        self.notifier.publish(await self._events(report))
+        self.notifier.publish(await store.status_events(self.db, report))
         changes = len(report.transitions)
         log.info("probe cycle: %d cameras, %d completed, %d frames, %d changes in %.0f ms",
                  report.cameras, completed, report.grabbed, changes, duration_ms)
@@ -215,115 +173,6 @@ class MonitorService:
         jpeg = health.thumbnail_jpeg(frame, width=self.config.snapshot_width)
         return FrameCheck(report.verdict, report.metrics(), grab.width, grab.height,
                           grab.first_frame_ms, jpeg)
-
-    async def _load_state(self, ids: list[int]) -> dict[int, Any]:
-        rows: dict[int, Any] = {}
-        for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
-            marks = ",".join("?" * len(chunk))
-            for r in await self.db.fetchall(
-                f"SELECT * FROM camera_status WHERE camera_id IN ({marks})", chunk
-            ):
-                rows[r["camera_id"]] = r
-        return rows
-
-    async def _in_maintenance(self, ids: list[int]) -> set[int]:
-        now = now_iso()
-        rows = await self.db.fetchall(
-            "SELECT DISTINCT camera_id FROM maintenance_window WHERE starts_at <= ? AND ends_at > ?",
-            (now, now),
-        )
-        wanted = set(ids)
-        return {r["camera_id"] for r in rows if r["camera_id"] in wanted}
-
-    async def _record(self, tx: Transaction, report: CycleReport, stored: dict[int, Any]) -> None:
-        status_rows = []
-        for o in report.outcomes:
-            assert o.state is not None  # noqa: S101 - set in _run
-            row = stored.get(o.target.camera_id)
-            frame = o.frame
-            grabbed = frame is not None
-            status_rows.append((
-                o.target.camera_id, o.state.status, o.state.since, o.state.cause,
-                o.state.fail_streak, o.state.ok_streak, o.state.streak_since, o.at,
-                str(o.result.status), mask_text(o.result.detail), o.result.latency_ms,
-                o.result.rtsp_code,
-                frame.health if frame else (row["health"] if row else None),
-                json.dumps(frame.detail) if frame else (row["health_detail"] if row else None),
-                frame.width if frame else (row["width"] if row else None),
-                frame.height if frame else (row["height"] if row else None),
-                frame.first_frame_ms if frame else (row["first_frame_ms"] if row else None),
-                o.at if grabbed else (row["last_grab_at"] if row else None),
-                0 if grabbed else (int(row["cycles_since_grab"]) + 1 if row else 1),
-            ))
-            if o.transition:
-                t = o.transition
-                await tx.execute(
-                    "INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (o.target.camera_id, t.at, t.from_status, t.to_status, t.reason),
-                )
-                if t.outage_started_at:
-                    await tx.execute(
-                        "INSERT OR IGNORE INTO outage(camera_id, started_at, cause) VALUES (?, ?, ?)",
-                        (o.target.camera_id, t.outage_started_at, t.reason),
-                    )
-                if t.outage_ended_at:
-                    await tx.execute(
-                        "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL",
-                        (t.outage_ended_at, o.target.camera_id),
-                    )
-            if frame is not None and frame.jpeg:
-                await tx.execute(
-                    "INSERT INTO snapshot(camera_id, taken_at, width, height, jpeg)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT(camera_id) DO UPDATE SET"
-                    " taken_at = excluded.taken_at, width = excluded.width,"
-                    " height = excluded.height, jpeg = excluded.jpeg",
-                    (o.target.camera_id, o.at, frame.width or 0, frame.height or 0, frame.jpeg),
-                )
-        await tx.executemany(
-            "INSERT INTO camera_status(camera_id, status, since, cause, fail_streak, ok_streak,"
-            " streak_since, last_probe_at, last_result, last_detail, last_latency_ms,"
-            " last_rtsp_code, health, health_detail, width, height, first_frame_ms, last_grab_at,"
-            " cycles_since_grab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(camera_id) DO UPDATE SET status = excluded.status,"
-            " since = excluded.since, cause = excluded.cause, fail_streak = excluded.fail_streak,"
-            " ok_streak = excluded.ok_streak, streak_since = excluded.streak_since,"
-            " last_probe_at = excluded.last_probe_at, last_result = excluded.last_result,"
-            " last_detail = excluded.last_detail, last_latency_ms = excluded.last_latency_ms,"
-            " last_rtsp_code = excluded.last_rtsp_code, health = excluded.health,"
-            " health_detail = excluded.health_detail, width = excluded.width,"
-            " height = excluded.height, first_frame_ms = excluded.first_frame_ms,"
-            " last_grab_at = excluded.last_grab_at, cycles_since_grab = excluded.cycles_since_grab",
-            status_rows,
-        )
-        await tx.execute(
-            "INSERT INTO probe_cycle(started_at, finished_at, duration_ms, cameras, completed,"
-            " grabbed, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (report.started_at, to_iso(utcnow()), report.duration_ms, report.cameras,
-             report.completed, report.grabbed, len(report.transitions)),
-        )
-
-    async def _events(self, report: CycleReport) -> list[StatusEvent]:
-        changed = report.transitions
-        if not changed:
-            return []
-        ids = [o.target.camera_id for o, _ in changed]
-        marks = ",".join("?" * len(ids))
-        names = {
-            r["id"]: r
-            for r in await self.db.fetchall(
-                "SELECT c.id, c.name, p.name AS point, z.code FROM camera c"
-                " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
-                f" WHERE c.id IN ({marks})", ids,
-            )
-        }
-        return [
-            StatusEvent(o.target.camera_id, names[o.target.camera_id]["name"],
-                        names[o.target.camera_id]["point"], names[o.target.camera_id]["code"],
-                        t.from_status, t.to_status, t.at, t.reason)
-            for o, t in changed if o.target.camera_id in names
-        ]
-
 
 def _state_from_row(row: Any) -> CameraState:
     if row is None:
