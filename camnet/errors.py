@@ -6,6 +6,27 @@ the CLI prints the message and exits non-zero.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a machine code, a sentence for people, and the field to fix."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """The one error body of the API, its OpenAPI schema and the pages' error context."""
+
+    error: ErrorDetail
+
+    @classmethod
+    def of(cls, code: str, message: str, field: str | None = None) -> ErrorBody:
+        """Build an error body."""
+        return cls(error=ErrorDetail(code=code, message=message, field=field))
+
 
 class CamnetError(Exception):
     """Base class of expected, user-facing errors."""
@@ -18,9 +39,13 @@ class CamnetError(Exception):
         self.message = message
         self.field = field
 
+    def body(self) -> ErrorBody:
+        """The error body for this error."""
+        return ErrorBody.of(self.code, self.message, self.field)
+
     def to_dict(self) -> dict[str, object]:
         """Return the JSON error body."""
-        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+        return self.body().model_dump()
 
 
 class InvalidInput(CamnetError):

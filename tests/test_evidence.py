@@ -494,3 +494,32 @@ async def test_personal_data_reads_are_audited(world: World) -> None:
     assert ("canbo", "camera_point") in [r[:2] for r in rows]
     assert ("chihuy", "extraction_request") in [r[:2] for r in rows]
     assert any(str(pid) in (r[2] or "") for r in rows if r[1] == "camera_point")
+
+
+async def test_lists_are_paged_not_capped(world: World) -> None:
+    for n in range(205):
+        await make_incident(world, case_no=f"VV-PAGE-{n:03d}")
+    status, first = await world.call("GET", f"{API}/incidents?per_page=100", "canbo")
+    assert status == 200
+    assert first["page"] == {"page": 1, "per_page": 100, "total": 205}
+    assert len(first["items"]) == 100
+    _, last = await world.call("GET", f"{API}/incidents?per_page=100&page=3", "canbo")
+    assert len(last["items"]) == 5
+    seen = {i["case_no"] for i in first["items"]} | {i["case_no"] for i in last["items"]}
+    _, middle = await world.call("GET", f"{API}/incidents?per_page=100&page=2", "canbo")
+    seen |= {i["case_no"] for i in middle["items"]}
+    assert seen == {f"VV-PAGE-{n:03d}" for n in range(205)}
+    status, _ = await world.call("GET", f"{API}/incidents?per_page=0", "canbo")
+    assert status == 422
+    # the incidents page shows a pager instead of silently dropping rows
+    status, html = await world.call("GET", "/incidents?page=5", "canbo")
+    assert status == 200 and "5 / 5" in html and "205" in html
+
+
+async def test_request_list_is_paged(world: World) -> None:
+    incident = await make_incident(world)
+    for _ in range(3):
+        await make_request(world, incident["id"])
+    _, page = await world.call("GET", f"{API}/requests?per_page=2&page=2", "canbo")
+    assert page["page"] == {"page": 2, "per_page": 2, "total": 3}
+    assert len(page["items"]) == 1

@@ -12,6 +12,7 @@ from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput
 from camnet.evidence.models import IncidentIn, IncidentOut, IncidentPatch
 from camnet.geo import check_in_zone
+from camnet.paging import Page, paginate
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import now_iso, to_iso
 
@@ -33,15 +34,16 @@ async def get_incident_row(db: Database | Transaction, actor: Principal, inciden
                                 what=f"incident {incident_id}", field=field)
 
 
-async def list_incidents(db: Database, actor: Principal, *, limit: int = 200) -> list[IncidentOut]:
-    """Return recent incidents in the caller's scope, newest first."""
+async def list_incidents(db: Database, actor: Principal, *, page: int = 1, per_page: int = 50
+                         ) -> tuple[list[IncidentOut], Page]:
+    """Return a page of incidents in the caller's scope, newest first."""
     actor.require("incident.read")
     scope, scope_params = in_scope("z.path", actor.zone_path)
-    rows = await db.fetchall(
-        f"{_SELECT} WHERE {scope} ORDER BY i.occurred_from DESC LIMIT ?",
-        (*scope_params, limit),
-    )
-    return [incident_out(r) for r in rows]
+    rows, paging = await paginate(
+        db, select_sql=f"{_SELECT} WHERE {scope} ORDER BY i.occurred_from DESC, i.id DESC",
+        count_sql=f"SELECT COUNT(*) FROM incident i JOIN zone z ON z.id = i.zone_id WHERE {scope}",
+        params=scope_params, page=page, per_page=per_page)
+    return [incident_out(r) for r in rows], paging
 
 
 async def get_incident(db: Database, actor: Principal, incident_id: int) -> IncidentOut:

@@ -23,6 +23,7 @@ from camnet.errors import Conflict, Forbidden, InvalidInput
 from camnet.evidence.incidents import get_incident_row
 from camnet.evidence.models import RequestCameraOut, RequestIn, RequestOut, TransitionIn
 from camnet.monitor.uptime import outages_in_window
+from camnet.paging import Page, paginate
 from camnet.registry.cameras import get_camera_row
 from camnet.timeutil import now_iso, parse_iso, to_iso, utcnow
 
@@ -189,8 +190,8 @@ async def request_history(db: Database, actor: Principal, request_id: int) -> li
 
 async def list_requests(db: Database, actor: Principal, *, status: str | None = None,
                         incident_id: int | None = None, at_risk_hours: float = 48.0,
-                        limit: int = 200) -> list[RequestOut]:
-    """Return requests in scope, newest first, optionally by status or incident."""
+                        page: int = 1, per_page: int = 50) -> tuple[list[RequestOut], Page]:
+    """Return a page of requests in scope, newest first, optionally by status or incident."""
     actor.require("incident.read")
     scope, scope_params = in_scope("z.path", actor.zone_path)
     where, params = [scope], [*scope_params]
@@ -200,9 +201,13 @@ async def list_requests(db: Database, actor: Principal, *, status: str | None = 
     if incident_id is not None:
         where.append("r.incident_id = ?")
         params.append(str(incident_id))
-    rows = await db.fetchall(
-        f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY r.id DESC LIMIT ?", (*params, limit))
-    return [await get_request(db, actor, r["id"], at_risk_hours) for r in rows]
+    clause = " AND ".join(where)
+    rows, paging = await paginate(
+        db, select_sql=f"{_SELECT} WHERE {clause} ORDER BY r.id DESC",
+        count_sql="SELECT COUNT(*) FROM extraction_request r JOIN incident i ON i.id = r.incident_id"
+        f" JOIN zone z ON z.id = i.zone_id WHERE {clause}",
+        params=params, page=page, per_page=per_page)
+    return [await get_request(db, actor, r["id"], at_risk_hours) for r in rows], paging
 
 
 async def audit_host_reads(db: Database, actor: Principal, shown: list[RequestOut]) -> None:

@@ -12,7 +12,8 @@ from camnet.auth.principal import Principal
 from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput
-from camnet.registry.models import CameraIn, CameraOut, CameraPatch, Page
+from camnet.paging import Page, paginate
+from camnet.registry.models import CameraIn, CameraOut, CameraPatch
 from camnet.registry.points import get_point_row
 from camnet.registry.zones import get_zone_row
 from camnet.secretstore import CredentialCipher, mask_url, resolve_credentials
@@ -88,17 +89,14 @@ async def list_cameras(
         where.append("c.enabled = ?")
         params.append(int(enabled))
     clause = " AND ".join(where)
-    total = await db.fetchval(
-        "SELECT COUNT(*) FROM camera c JOIN camera_point p ON p.id = c.point_id"
+    rows, paging = await paginate(
+        db,
+        select_sql=f"{_SELECT} WHERE {clause} ORDER BY z.path, p.name, c.name",
+        count_sql="SELECT COUNT(*) FROM camera c JOIN camera_point p ON p.id = c.point_id"
         " JOIN zone z ON z.id = p.zone_id LEFT JOIN camera_status s ON s.camera_id = c.id"
-        f" WHERE {clause}",  # noqa: S608
-        params,
-    )
-    rows = await db.fetchall(
-        f"{_SELECT} WHERE {clause} ORDER BY z.path, p.name, c.name LIMIT ? OFFSET ?",  # noqa: S608
-        (*params, per_page, (page - 1) * per_page),
-    )
-    return [camera_out(r) for r in rows], Page(page=page, per_page=per_page, total=total)
+        f" WHERE {clause}",
+        params=params, page=page, per_page=per_page)
+    return [camera_out(r) for r in rows], paging
 
 
 async def get_camera_row(db: Database | Transaction, actor: Principal, camera_id: int,

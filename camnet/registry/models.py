@@ -187,11 +187,3 @@ class CameraOut(BaseModel):
     status_since: str | None = None
     created_at: str
     updated_at: str
-
-
-class Page(BaseModel):
-    """Paging of a list."""
-
-    page: int
-    per_page: int
-    total: int

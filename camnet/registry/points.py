@@ -11,7 +11,8 @@ from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput
 from camnet.geo import check_in_zone
-from camnet.registry.models import Page, PointIn, PointOut, PointPatch
+from camnet.paging import Page, like_pattern, paginate
+from camnet.registry.models import PointIn, PointOut, PointPatch
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import now_iso
 
@@ -57,18 +58,14 @@ async def list_points(
     where = [scope]
     params: list[Any] = [*scope_params]
     if query:
-        where.append("(p.name LIKE '%' || ? || '%' OR p.address LIKE '%' || ? || '%')")
-        params += [query, query]
+        where.append("(p.name LIKE ? ESCAPE '\\' OR p.address LIKE ? ESCAPE '\\')")
+        params += [like_pattern(query), like_pattern(query)]
     clause = " AND ".join(where)
-    total = await db.fetchval(
-        f"SELECT COUNT(*) FROM camera_point p JOIN zone z ON z.id = p.zone_id WHERE {clause}",  # noqa: S608
-        params,
-    )
-    rows = await db.fetchall(
-        f"{_SELECT} WHERE {clause} ORDER BY z.path, p.name LIMIT ? OFFSET ?",  # noqa: S608
-        (*params, per_page, (page - 1) * per_page),
-    )
-    return [point_out(r) for r in rows], Page(page=page, per_page=per_page, total=total)
+    rows, paging = await paginate(
+        db, select_sql=f"{_SELECT} WHERE {clause} ORDER BY z.path, p.name",
+        count_sql=f"SELECT COUNT(*) FROM camera_point p JOIN zone z ON z.id = p.zone_id WHERE {clause}",
+        params=params, page=page, per_page=per_page)
+    return [point_out(r) for r in rows], paging
 
 
 async def get_point_row(db: Database | Transaction, actor: Principal, point_id: int,

@@ -24,6 +24,7 @@ from camnet.evidence.models import (
     TransitionIn,
 )
 from camnet.evidence.package import build_package
+from camnet.paging import Page, PageQuery
 from camnet.web import keys
 from camnet.web.routing import RouteTable, json_response, part_chunks, read_body, read_query, remember_models
 
@@ -33,24 +34,25 @@ API = "/api/v1"
 
 
 class IncidentList(BaseModel):
-    """Incidents in scope."""
+    """A page of incidents in scope."""
 
     items: list[IncidentOut]
+    page: Page
 
 
-class RequestQuery(BaseModel):
+class RequestQuery(PageQuery):
     """Filters for the request list."""
 
-    model_config = ConfigDict(extra="forbid")
     status: Literal["draft", "submitted", "approved", "extracted", "handed_over", "rejected",
                     "unavailable"] | None = None
     incident_id: int | None = None
 
 
 class RequestList(BaseModel):
-    """Requests in scope."""
+    """Requests in scope (a page of them, except for the at-risk list)."""
 
     items: list[RequestOut]
+    page: Page | None = None
 
 
 class ItemList(BaseModel):
@@ -104,10 +106,13 @@ def _hours(request: web.Request) -> float:
 
 
 @routes.add("GET", f"{API}/incidents", permission="incident.read", summary="List incidents",
-            tag="evidence", response=IncidentList)
+            tag="evidence", query=PageQuery, response=IncidentList)
 async def list_incidents(request: web.Request, p: Principal) -> web.Response:
-    """Incidents in the caller's zone, newest first."""
-    return json_response({"items": await incidents.list_incidents(request.app[keys.DB], p)})
+    """Incidents in the caller's zone, newest first, a page at a time."""
+    q = read_query(request, PageQuery)
+    found, page = await incidents.list_incidents(request.app[keys.DB], p, page=q.page,
+                                                 per_page=q.per_page)
+    return json_response({"items": found, "page": page})
 
 
 @routes.add("POST", f"{API}/incidents", permission="incident.write", summary="Log an incident",
@@ -150,10 +155,11 @@ async def at_risk(request: web.Request, p: Principal) -> web.Response:
 async def list_requests(request: web.Request, p: Principal) -> web.Response:
     """Extraction requests in scope."""
     q = read_query(request, RequestQuery)
-    found = await requests.list_requests(request.app[keys.DB], p, status=q.status,
-                                         incident_id=q.incident_id, at_risk_hours=_hours(request))
+    found, page = await requests.list_requests(
+        request.app[keys.DB], p, status=q.status, incident_id=q.incident_id,
+        at_risk_hours=_hours(request), page=q.page, per_page=q.per_page)
     await requests.audit_host_reads(request.app[keys.DB], p, found)
-    return json_response({"items": found})
+    return json_response({"items": found, "page": page})
 
 
 @routes.add("POST", f"{API}/requests", permission="request.draft", summary="Draft a request",

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.paging import Page, PageQuery
 from camnet.registry import cameras, points, zones
 from camnet.registry.models import (
     CameraIn,
     CameraOut,
     CameraPatch,
-    Page,
     PointIn,
     PointOut,
     PointPatch,
@@ -30,20 +30,14 @@ remember_models(ZoneIn, ZonePatch, PointIn, PointPatch, CameraIn, CameraPatch)
 API = "/api/v1"
 
 
-class _Query(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    page: int = Field(1, ge=1)
-    per_page: int = Field(50, ge=1, le=1000)
-
-
-class PointQuery(_Query):
+class PointQuery(PageQuery):
     """Filters for the point list."""
 
     zone: str | None = Field(None, description="Zone code; includes its sub-zones")
     q: str | None = Field(None, description="Text in name or address")
 
 
-class CameraQuery(_Query):
+class CameraQuery(PageQuery):
     """Filters for the camera list."""
 
     zone: str | None = Field(None, description="Zone code; includes its sub-zones")

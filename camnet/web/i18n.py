@@ -6,6 +6,11 @@ from aiohttp import web
 
 LANGUAGES = ("vi", "en")
 _TEXT: dict[str, dict[str, str]] = {
+    "pages": {"vi": "Các trang", "en": "Pages"},
+    "page": {"vi": "Trang", "en": "Page"},
+    "previous": {"vi": "Trang trước", "en": "Previous"},
+    "next": {"vi": "Trang sau", "en": "Next"},
+    "rows": {"vi": "mục", "en": "rows"},
     "app_name": {"vi": "camnet — Mạng camera cộng đồng", "en": "camnet — community camera network"},
     "login": {"vi": "Đăng nhập", "en": "Log in"},
     "logout": {"vi": "Đăng xuất", "en": "Log out"},

@@ -9,7 +9,7 @@ from aiohttp.typedefs import Handler
 from aiohttp_session import get_session
 
 from camnet.accounts.users import principal_by_id, principal_by_token
-from camnet.errors import CamnetError, Forbidden, TooManyAttempts, Unauthenticated
+from camnet.errors import CamnetError, ErrorBody, Forbidden, TooManyAttempts, Unauthenticated
 from camnet.web import keys
 from camnet.web.csrf import HEADER, token_matches
 from camnet.web.pages import render
@@ -49,8 +49,8 @@ async def identify(request: web.Request, handler: Handler) -> web.StreamResponse
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
-    """Build the API's error body."""
-    return {"error": {"code": code, "message": message, "field": field}}
+    """The API's error body as JSON-ready data (see :class:`camnet.errors.ErrorBody`)."""
+    return ErrorBody.of(code, message, field).model_dump()
 
 
 @web.middleware

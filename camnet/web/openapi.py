@@ -8,30 +8,18 @@ from typing import Any
 from pydantic import BaseModel
 
 from camnet import __version__
+from camnet.errors import ErrorBody
 from camnet.web.routing import ApiRoute
 
 _REF = "#/components/schemas/{model}"
 _ERROR = {"$ref": "#/components/schemas/Error"}
-_ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "field"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "field": {"type": ["string", "null"]},
-            },
-        }
-    },
-}
+_ERROR_SCHEMA = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
 
 
 def build_openapi(routes: list[ApiRoute]) -> dict[str, Any]:
     """Describe every API route: parameters, bodies, responses and the security scheme."""
-    schemas: dict[str, Any] = {"Error": _ERROR_SCHEMA}
+    schemas: dict[str, Any] = {"Error": {k: v for k, v in _ERROR_SCHEMA.items() if k != "$defs"},
+                               **_ERROR_SCHEMA.get("$defs", {})}
     paths: dict[str, Any] = {}
     for route in routes:
         op: dict[str, Any] = {

@@ -7,12 +7,13 @@ input error re-renders the page with the message next to the form and the values
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import BodyPartReader, web
 from pydantic import BaseModel
 
 from camnet.auth.principal import Principal
-from camnet.errors import CamnetError, InvalidInput
+from camnet.errors import CamnetError, ErrorDetail, InvalidInput
 from camnet.evidence import incidents, items, requests
 from camnet.evidence.form import KIND_VI, STATUS_VI, form_context, render_form
 from camnet.evidence.models import (
@@ -24,6 +25,7 @@ from camnet.evidence.models import (
     RequestIn,
     TransitionIn,
 )
+from camnet.paging import MAX_PER_PAGE
 from camnet.registry.cameras import cameras_under_zone
 from camnet.registry.zones import list_zones
 from camnet.web import keys
@@ -43,8 +45,13 @@ def _id(request: web.Request, name: str = "id") -> int:
         raise web.HTTPNotFound() from exc
 
 
-def _error(exc: CamnetError) -> dict[str, Any]:
-    return {"message": exc.message, "field": exc.field}
+def _page_number(request: web.Request) -> int:
+    text = request.query.get("page", "1")
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 8 else 1
+
+
+def _error(exc: CamnetError) -> ErrorDetail:
+    return exc.body().error
 
 
 def _clean(form: Any, names: tuple[str, ...]) -> dict[str, str]:
@@ -64,10 +71,12 @@ async def _zones(request: web.Request, p: Principal) -> list[Any]:
 # --- incidents -----------------------------------------------------------------------------
 
 async def _incidents_page(request: web.Request, p: Principal, values: dict[str, Any] | None = None,
-                          error: dict[str, Any] | None = None, status: int = 200) -> web.Response:
-    found = await incidents.list_incidents(request.app[keys.DB], p)
+                          error: ErrorDetail | None = None, status: int = 200) -> web.Response:
+    found, pager = await incidents.list_incidents(request.app[keys.DB], p,
+                                                  page=_page_number(request))
     return await render(request, "incidents.html", {
-        "incidents": found, "kinds": KINDS, "kind_vi": KIND_VI, "zones": await _zones(request, p),
+        "incidents": found, "pager": pager, "pager_query": "", "kinds": KINDS, "kind_vi": KIND_VI,
+        "zones": await _zones(request, p),
         "values": values or {}, "error": error}, status)
 
 
@@ -94,12 +103,13 @@ async def incident_create(request: web.Request) -> web.Response:
 
 
 async def _incident_page(request: web.Request, p: Principal, incident_id: int,
-                         error: dict[str, Any] | None = None, status: int = 200) -> web.Response:
+                         error: ErrorDetail | None = None, status: int = 200) -> web.Response:
     db = request.app[keys.DB]
     incident = await incidents.get_incident(db, p, incident_id)
     cameras = await cameras_under_zone(db, p, incident.zone_code)
-    found = await requests.list_requests(db, p, incident_id=incident_id,
-                                         at_risk_hours=request.app[keys.CONFIG].evidence.at_risk_hours)
+    found, _ = await requests.list_requests(
+        db, p, incident_id=incident_id, per_page=MAX_PER_PAGE,
+        at_risk_hours=request.app[keys.CONFIG].evidence.at_risk_hours)
     return await render(request, "incident.html", {
         "incident": incident, "kinds": KINDS, "kind_vi": KIND_VI, "status_vi": STATUS_VI,
         "cameras": cameras, "requests": found, "error": error}, status)
@@ -153,7 +163,7 @@ async def request_create(request: web.Request) -> web.Response:
         created = await requests.create_request(request.app[keys.DB], p, data)
     except ValueError:
         return await _incident_page(request, p, incident_id,
-                                    {"message": "bad camera id", "field": "cameras"}, 422)
+                                    _error(InvalidInput("bad camera id", "cameras")), 422)
     except CamnetError as exc:
         return await _incident_page(request, p, incident_id, _error(exc), exc.status)
     raise web.HTTPSeeOther(f"/requests/{created.id}")
@@ -168,10 +178,13 @@ async def request_list(request: web.Request) -> web.Response:
     status = request.query.get("status") or None
     if status is not None and status not in STATUSES:
         status = None
-    found = await requests.list_requests(request.app[keys.DB], p, status=status,
-                                         at_risk_hours=request.app[keys.CONFIG].evidence.at_risk_hours)
+    found, pager = await requests.list_requests(
+        request.app[keys.DB], p, status=status, page=_page_number(request),
+        at_risk_hours=request.app[keys.CONFIG].evidence.at_risk_hours)
     return await render(request, "requests.html", {
-        "requests": found, "status": status, "statuses": STATUSES, "status_vi": STATUS_VI,
+        "requests": found, "pager": pager,
+        "pager_query": urlencode({"status": status}) + "&" if status else "", "status": status,
+        "statuses": STATUSES, "status_vi": STATUS_VI,
         "at_risk_view": False})
 
 
@@ -188,7 +201,7 @@ async def request_at_risk(request: web.Request) -> web.Response:
 
 
 async def _request_page(request: web.Request, p: Principal, request_id: int,
-                        error: dict[str, Any] | None = None, status: int = 200) -> web.Response:
+                        error: ErrorDetail | None = None, status: int = 200) -> web.Response:
     db = request.app[keys.DB]
     req = await requests.get_request(db, p, request_id,
                                      request.app[keys.CONFIG].evidence.at_risk_hours)
@@ -277,7 +290,7 @@ async def item_upload(request: web.Request) -> web.Response:
     await check_csrf(request, fields)
     if not isinstance(part, BodyPartReader) or not part.filename:
         return await _request_page(request, p, request_id,
-                                   {"message": "choose a file", "field": "file"}, 422)
+                                   _error(InvalidInput("choose a file", "file")), 422)
     try:
         camera_id = int(fields["camera_id"]) if fields.get("camera_id") else None
         await items.upload_item(request.app[keys.DB], p, request.app[keys.BLOBS], request_id,
@@ -286,7 +299,7 @@ async def item_upload(request: web.Request) -> web.Response:
                                 holder=fields.get("holder", ""))
     except ValueError:
         return await _request_page(request, p, request_id,
-                                   {"message": "bad camera id", "field": "camera_id"}, 422)
+                                   _error(InvalidInput("bad camera id", "camera_id")), 422)
     except CamnetError as exc:
         return await _request_page(request, p, request_id, _error(exc), exc.status)
     raise web.HTTPSeeOther(f"/requests/{request_id}")
