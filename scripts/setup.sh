@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   python3-venv
-  # camera simulator: GStreamer RTSP server for the system python3 (see scripts/camsim.py)
+  # camera simulator: GStreamer RTSP server for the system python3 (see camnet/testing/camsim_server.py)
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 libgstrtspserver-1.0-0
   gstreamer1.0-rtsp gstreamer1.0-tools gstreamer1.0-x fonts-dejavu-core
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly

@@ -8,10 +8,9 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from camnet.timeutil import display_timezone, parse_iso
+from camnet.vocab import RequestStatus
 
 IncidentKind = Literal["theft", "assault", "traffic", "fire", "other"]
-RequestStatus = Literal["draft", "submitted", "approved", "extracted", "handed_over", "rejected",
-                        "unavailable"]
 CustodyAction = Literal["acquired", "transferred", "copied", "viewed", "returned", "sealed"]
 
 

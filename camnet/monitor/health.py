@@ -37,28 +37,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from camnet.config import HealthConfig
 from camnet.monitor.cv import cv2
+from camnet.vocab import PictureVerdict
 
 WORK_SIZE = (320, 180)  # width, height
-VERDICTS = ("ok", "black", "covered", "frozen", "blurred")
+VERDICTS = tuple(v.value for v in PictureVerdict if v is not PictureVerdict.NO_FRAME)
 CANNY_LOW, CANNY_HIGH = 50, 150
 CHANGED_LEVELS = 16  # a pixel "changed" when it moved more than this (codec noise stays below)
 
 
-@dataclass(frozen=True)
-class HealthThresholds:
-    """Thresholds for :func:`assess` (grey levels 0-255 at :data:`WORK_SIZE`).
-
-    The names match ``[monitor.health]`` in the configuration.
-    """
-
-    black_mean_max: float = 16.0
-    black_std_max: float = 8.0
-    frozen_diff_max: float = 0.5
-    frozen_changed_max: float = 0.0002
-    blur_laplacian_min: float = 60.0
-    covered_std_max: float = 12.0
-    covered_detail_max: float = 0.01
+# The thresholds are ``[monitor.health]`` of the configuration: defined (with their defaults
+# and limits) once, in camnet.config.
+HealthThresholds = HealthConfig
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ class MonitorService:
         self.config = config
         self.executor = executor
         self.notifier = notifier or Notifier()
-        self.thresholds = health.HealthThresholds(**config.health.model_dump())
+        self.thresholds = config.health
         self._previous: dict[int, np.ndarray] = {}
         self._lock = asyncio.Lock()
         self.last_report: CycleReport | None = None

@@ -15,9 +15,10 @@ the new state plus the confirmed transition, if any.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
 
-Status = Literal["unknown", "up", "degraded", "down", "maintenance"]
+from camnet.vocab import CameraStatus
+
+Status = CameraStatus
 HEALTH_OK = ("ok", None)
 
 
@@ -25,7 +26,7 @@ HEALTH_OK = ("ok", None)
 class CameraState:
     """What is stored per camera between probes."""
 
-    status: Status = "unknown"
+    status: Status = CameraStatus.UNKNOWN
     since: str | None = None
     cause: str = ""
     fail_streak: int = 0
@@ -94,14 +95,14 @@ def advance(state: CameraState, obs: Observation, *, down_after: int, up_after: 
 def _target(state: CameraState, obs: Observation, *, down_after: int, up_after: int
             ) -> tuple[Status | None, str]:
     if obs.in_maintenance:
-        return "maintenance", "maintenance window"
+        return CameraStatus.MAINTENANCE, "maintenance window"
     if not obs.reachable:
         if state.status == "maintenance" or state.fail_streak >= down_after:
-            return "down", obs.reason
+            return CameraStatus.DOWN, obs.reason
         return None, obs.reason
     needed = up_after if state.status in ("down", "maintenance") else 1
     if state.ok_streak < needed:
         return None, obs.reason
     if obs.health not in HEALTH_OK:
-        return "degraded", str(obs.health)
-    return "up", "recovered" if state.status == "down" else "stream up"
+        return CameraStatus.DEGRADED, str(obs.health)
+    return CameraStatus.UP, "recovered" if state.status == "down" else "stream up"

@@ -18,6 +18,7 @@ from camnet.registry.points import get_point_row
 from camnet.registry.zones import get_zone_row
 from camnet.secretstore import CredentialCipher, mask_url, resolve_credentials
 from camnet.timeutil import now_iso
+from camnet.vocab import CameraStatus
 
 _SELECT = (
     "SELECT c.*, p.name AS point_name, z.code AS zone_code, z.path AS zone_path,"
@@ -25,7 +26,7 @@ _SELECT = (
     " FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
     " LEFT JOIN camera_status s ON s.camera_id = c.id"
 )
-STATUSES = ("unknown", "up", "degraded", "down", "maintenance")
+STATUSES = tuple(s.value for s in CameraStatus)
 
 
 def camera_out(row: sqlite3.Row) -> CameraOut:

@@ -1,4 +1,4 @@
-"""Start and stop the camera simulator (``scripts/camsim.py``) from Python.
+"""Start and stop the camera simulator (``camnet/testing/camsim_server.py``) from Python.
 
 The simulator is a GStreamer RTSP server that runs under the *system* Python (it needs
 PyGObject and gst-rtsp-server, which the virtualenv does not have). Tests, ``camnet demo``
@@ -24,10 +24,12 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Literal
+from typing import IO, Any
 
-Mode = Literal["normal", "black", "frozen", "blurred", "covered"]
-MODES: tuple[str, ...] = ("normal", "black", "frozen", "blurred", "covered")
+from camnet.vocab import SimMode
+
+Mode = SimMode
+MODES: tuple[str, ...] = tuple(m.value for m in SimMode)
 DEFAULT_START_TIMEOUT_S = 20.0
 STOP_GRACE_S = 5.0
 
@@ -66,11 +68,11 @@ class CameraSpec:
 
 
 def simulator_script() -> Path:
-    """Return the path of ``scripts/camsim.py`` (env ``CAMNET_CAMSIM`` overrides)."""
+    """Return the path of the GStreamer simulator script (env ``CAMNET_CAMSIM`` overrides)."""
     override = os.environ.get("CAMNET_CAMSIM")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "scripts" / "camsim.py"
+    return Path(__file__).resolve().with_name("camsim_server.py")
 
 
 def system_python() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +25,7 @@ from camnet.evidence.models import (
 )
 from camnet.evidence.package import build_package
 from camnet.paging import Page, PageQuery
+from camnet.vocab import RequestStatus
 from camnet.web import keys
 from camnet.web.routing import RouteTable, json_response, part_chunks, read_body, read_query, remember_models
 
@@ -43,8 +44,7 @@ class IncidentList(BaseModel):
 class RequestQuery(PageQuery):
     """Filters for the request list."""
 
-    status: Literal["draft", "submitted", "approved", "extracted", "handed_over", "rejected",
-                    "unavailable"] | None = None
+    status: RequestStatus | None = None
     incident_id: int | None = None
 
 

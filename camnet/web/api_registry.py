@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from aiohttp import web
 from pydantic import BaseModel, Field
 
@@ -22,6 +20,7 @@ from camnet.registry.models import (
     ZoneOut,
     ZonePatch,
 )
+from camnet.vocab import CameraStatus
 from camnet.web import keys
 from camnet.web.routing import RouteTable, json_response, read_body, read_query, remember_models
 
@@ -42,7 +41,7 @@ class CameraQuery(PageQuery):
 
     zone: str | None = Field(None, description="Zone code; includes its sub-zones")
     point_id: int | None = None
-    status: Literal["unknown", "up", "degraded", "down", "maintenance"] | None = None
+    status: CameraStatus | None = None
     enabled: bool | None = None
 
 

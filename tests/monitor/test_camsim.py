@@ -49,7 +49,7 @@ def connect_refused(url: str) -> bool:
 
 
 def test_script_and_interpreter_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert simulator_script().name == "camsim.py"
+    assert simulator_script().name == "camsim_server.py"
     assert simulator_script().is_file()
     assert system_python() == "/usr/bin/python3"
     monkeypatch.setenv("CAMNET_GST_PYTHON", "/opt/python")

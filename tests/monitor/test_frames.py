@@ -123,4 +123,5 @@ def test_grabs_run_in_parallel(camsim: Simulator) -> None:
         results = list(pool.map(lambda _: frames.grab(url, open_timeout_s=5, read_timeout_s=5), range(4)))
     four = time.monotonic() - started
     assert all(r.ok for r in results)
-    assert four < 2.5 * max(one, 0.3), (one, four)
+    # serialised opens take ~4x one open; overlapping ones ~1-1.5x (bound generous for a busy CI)
+    assert four < 3.2 * max(one, 0.3), (one, four)

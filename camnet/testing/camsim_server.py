@@ -3,7 +3,10 @@
 
 Run with the *system* Python (it needs PyGObject and gst-rtsp-server)::
 
-    /usr/bin/python3 scripts/camsim.py config.json     # or: ... < config.json
+    /usr/bin/python3 camnet/testing/camsim_server.py config.json     # or: ... < config.json
+
+It ships inside the camnet package (so ``camnet demo`` works from an installed wheel) but
+imports nothing from camnet except the standard-library-only :mod:`camnet.vocab`.
 
 The JSON config::
 
@@ -38,9 +41,13 @@ import signal
 import socket
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gi
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the folder holding camnet/
+from camnet.vocab import SimMode  # noqa: E402 - standard library only
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtsp", "1.0")
@@ -48,7 +55,7 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 640, 360, 10
-MODES = ("normal", "black", "frozen", "blurred", "covered")
+MODES = tuple(m.value for m in SimMode)
 RAW = f"video/x-raw,width={WIDTH},height={HEIGHT},framerate={FPS}/1"
 # Constant quantiser: identical input gives bit-identical output (the frozen mode relies on
 # it) and the bitrate stays low for simple synthetic pictures. threads=1: many encoders
