@@ -1,8 +1,9 @@
-"""Shared fixtures: a real SQLite file in a temp dir, the real app, the aiohttp test client."""
+"""Shared fixtures: a real SQLite file in a temp dir, the real app, the aiohttp test client,
+and the real camera simulator (GStreamer RTSP server) for every test package."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from camnet.config import Config, load_config
 from camnet.registry.models import ZoneIn
 from camnet.registry.zones import create_zone
 from camnet.sample import load_sample
+from camnet.testing.camsim import CameraSpec, Simulator
 from camnet.web import keys
 
 AiohttpClient = Callable[[web.Application], Awaitable[TestClient]]
@@ -91,3 +93,50 @@ async def world(client: TestClient) -> World:
     for name in ("admin", "chihuy", "canbo", "dieutra", "xem", "other"):
         tokens[name] = await users.create_token(db, root, name, "tests")
     return World(client, tokens)
+
+
+# --- the camera simulator -------------------------------------------------------------
+
+SECURE_USER = "admin"
+SECURE_PASSWORD = "S3cret-pass!"
+MODES = ("normal", "black", "frozen", "blurred", "covered")
+
+StartSimulator = Callable[..., Awaitable[Simulator]]
+
+
+@pytest.fixture(scope="session")
+def camsim() -> Iterator[Simulator]:
+    """One simulator for the session: a camera per mode (named after it), ``secure`` with
+    Digest auth (admin / S3cret-pass!), and one black hole."""
+    cameras = [CameraSpec(mode, mode=mode) for mode in MODES]
+    cameras.append(CameraSpec("secure", username=SECURE_USER, password=SECURE_PASSWORD))
+    sim = Simulator(cameras, blackholes=1)
+    sim.start_sync()
+    try:
+        yield sim
+    finally:
+        sim.stop_sync()
+
+
+@pytest.fixture
+def secure_credentials() -> tuple[str, str]:
+    """User and password of the ``secure`` camera."""
+    return SECURE_USER, SECURE_PASSWORD
+
+
+@pytest.fixture
+async def start_camsim() -> AsyncIterator[StartSimulator]:
+    """Start a custom simulator: ``await start_camsim([CameraSpec(...)], blackholes=0)``.
+
+    Every simulator started this way is stopped when the test ends.
+    """
+    started: list[Simulator] = []
+
+    async def start(cameras: list[CameraSpec], blackholes: int = 0) -> Simulator:
+        sim = Simulator(cameras, blackholes=blackholes)
+        started.append(sim)
+        return await sim.start()
+
+    yield start
+    for sim in started:
+        await sim.stop()

@@ -13,9 +13,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from camnet import audit
 from camnet.auth.principal import ROLES, Principal
-from camnet.auth.scope import in_scope
+from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
-from camnet.errors import Conflict, InvalidInput, NotFound
+from camnet.errors import Conflict, InvalidInput
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import now_iso
 
@@ -94,6 +94,12 @@ async def insert_user(
     return user_id
 
 
+async def _user_in_scope(tx: Transaction, actor: Principal, username: str) -> sqlite3.Row:
+    return await fetch_in_scope(
+        tx, actor, "SELECT u.id, z.path FROM user u JOIN zone z ON z.id = u.zone_id WHERE username = ?",
+        (username,), what=f"user {username!r}", field="username", path_column="path")
+
+
 async def list_users(db: Database, actor: Principal) -> list[UserOut]:
     """List users bound to zones inside the caller's scope."""
     actor.require("users.manage")
@@ -114,12 +120,7 @@ async def set_disabled(db: Database, actor: Principal, username: str, disabled: 
     """Disable (or re-enable) a user; a disabled user's sessions and tokens stop working."""
     actor.require("users.manage")
     async with db.transaction() as tx:
-        row = await tx.fetchone(
-            "SELECT u.id, z.path FROM user u JOIN zone z ON z.id = u.zone_id WHERE username = ?",
-            (username,),
-        )
-        if row is None or not actor.sees_path(row["path"]):
-            raise NotFound(f"no user {username!r} in your zone", "username")
+        row = await _user_in_scope(tx, actor, username)
         await tx.execute("UPDATE user SET disabled = ? WHERE id = ?", (int(disabled), row["id"]))
         await audit.record(tx, actor, "disable" if disabled else "enable", "user", row["id"])
 
@@ -172,12 +173,7 @@ async def create_token(db: Database, actor: Principal, username: str, name: str)
     actor.require("users.manage")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with db.transaction() as tx:
-        row = await tx.fetchone(
-            "SELECT u.id, z.path FROM user u JOIN zone z ON z.id = u.zone_id WHERE username = ?",
-            (username,),
-        )
-        if row is None or not actor.sees_path(row["path"]):
-            raise NotFound(f"no user {username!r} in your zone", "username")
+        row = await _user_in_scope(tx, actor, username)
         token_id = await tx.execute(
             "INSERT INTO api_token(user_id, name, token_hash, prefix, created_at)"
             " VALUES (?, ?, ?, ?, ?)",

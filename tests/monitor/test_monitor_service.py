@@ -25,7 +25,7 @@ from camnet.registry.points import create_point
 from camnet.registry.zones import create_zone
 from camnet.secretstore import CredentialCipher, load_secrets
 from camnet.testing.camsim import CameraSpec, Simulator
-from tests.monitor.conftest import SECURE_PASSWORD, SECURE_USER, StartSimulator
+from tests.conftest import SECURE_PASSWORD, SECURE_USER, StartSimulator
 
 pytestmark = pytest.mark.slow
 WRONG_PASSWORD = "Wrong-Pass-77"

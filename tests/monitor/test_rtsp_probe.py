@@ -11,7 +11,7 @@ import pytest
 from camnet.monitor.rtsp_probe import ProbeStatus, probe, probe_many
 from camnet.testing.camsim import Simulator
 from camnet.testing.rtsp_responder import Endpoint, RtspResponder
-from tests.monitor.conftest import SECURE_PASSWORD, SECURE_USER
+from tests.conftest import SECURE_PASSWORD, SECURE_USER
 
 PASSWORD = "Pa55-word!"
 

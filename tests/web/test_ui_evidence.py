@@ -11,7 +11,7 @@ import aiohttp
 from camnet.timeutil import display_timezone, utcnow
 from camnet.web import keys
 from tests.conftest import World
-from tests.test_login import _csrf, _login
+from tests.web.test_login import _csrf, _login
 
 
 def _local(dt: object) -> str:
