@@ -3,6 +3,8 @@ and the real camera simulator (GStreamer RTSP server) for every test package."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,16 @@ from camnet.testing.camsim import CameraSpec, Simulator
 from camnet.web import keys
 
 AiohttpClient = Callable[[web.Application], Awaitable[TestClient]]
+
+
+async def eventually(check: Callable[[], bool], limit_s: float = 10.0, step_s: float = 0.02) -> bool:
+    """Poll ``check`` until it is true or ``limit_s`` passes (generous: CI machines are busy)."""
+    deadline = time.monotonic() + limit_s
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(step_s)
+    return True
 
 
 @pytest.fixture(autouse=True, scope="session")

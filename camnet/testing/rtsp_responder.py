@@ -70,6 +70,11 @@ class RtspResponder:
         self._writers: set[asyncio.StreamWriter] = set()
         self._nonce = os.urandom(8).hex()
 
+    @property
+    def open_connections(self) -> int:
+        """How many client connections are open right now."""
+        return len(self._writers)
+
     def url(self, path: str) -> str:
         """The ``rtsp://`` URL of ``path`` on this responder."""
         return f"rtsp://{self.host}:{self.port}/{path.lstrip('/')}"
@@ -118,7 +123,9 @@ class RtspResponder:
                     await self._send(writer, Endpoint(), 404, "Not Found", headers)
                     continue
                 if endpoint.mode == "silent":
-                    await asyncio.Event().wait()  # accept, read, never answer
+                    while await reader.read(4096):  # accept, read, never answer
+                        pass
+                    return  # the client closed the connection
                 if endpoint.mode == "garbage":
                     writer.write(b"HTTP/1.1 400 Bad Request\r\n\r\nnot rtsp\r\n\r\n")
                     await writer.drain()

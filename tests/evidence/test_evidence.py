@@ -16,7 +16,7 @@ import pytest
 
 from camnet.timeutil import to_iso, utcnow
 from camnet.web import keys
-from tests.conftest import World
+from tests.conftest import World, eventually
 
 API = "/api/v1"
 
@@ -315,14 +315,18 @@ async def test_killed_upload_leaves_no_row_and_no_file(world: World) -> None:
         f"{world.tokens['dieutra']}\r\nContent-Type: multipart/form-data; boundary={boundary}"
         f"\r\nContent-Length: {len(head) + 1_000_000}\r\n\r\n".encode() + head + b"q" * 200_000)
     await writer.drain()
-    await asyncio.sleep(0.3)
+    evidence_dir = world.app[keys.CONFIG].data_dir / "evidence"
+
+    def files() -> list[Any]:
+        return [p for p in evidence_dir.rglob("*") if p.is_file()]
+
+    assert await eventually(lambda: bool(files())), "the upload never reached the server"
     writer.close()
     await writer.wait_closed()
-    await asyncio.sleep(0.3)
+    await eventually(lambda: not files())  # ...and cleans up after the hang-up
     _, listed = await world.call("GET", f"{API}/requests/{req['id']}/items", "dieutra")
     assert listed["items"] == []
-    evidence_dir = world.app[keys.CONFIG].data_dir / "evidence"
-    assert [p for p in evidence_dir.rglob("*") if p.is_file()] == []
+    assert files() == []
 
 
 async def test_register_external_item_and_custody(world: World) -> None:

@@ -30,9 +30,9 @@ async def _sample_camera(world: World, n: int = 0) -> dict[str, Any]:
 
 async def test_probe_now_status_and_snapshot(world: World, camsim: Simulator) -> None:
     cam = await _sample_camera(world)
-    status, _ = await world.call("PATCH", f"{API}/cameras/{cam['id']}", "canbo",
-                                 json={"rtsp_url": camsim.url("normal")})
-    assert status == 200
+    status, patched = await world.call("PATCH", f"{API}/cameras/{cam['id']}", "canbo",
+                                       json={"rtsp_url": camsim.url("normal")})
+    assert status == 200 and patched["rtsp_url"] == camsim.url("normal")
     status, run = await world.call("POST", f"{API}/monitor/run", "canbo",
                                    json={"camera_id": cam["id"]})
     assert status == 200, run
@@ -186,16 +186,32 @@ async def test_webhook_gets_confirmed_changes(world: World, camsim: Simulator) -
     assert "password" not in json.dumps(got)
 
 
-async def test_webhook_failure_never_breaks_a_cycle(world: World) -> None:
+async def test_webhook_failure_never_breaks_a_cycle(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     import aiohttp
 
-    async with aiohttp.ClientSession() as session:
-        channel = WebhookChannel(session, "http://127.0.0.1:9/nothing-listens", 0.5)
-        notifier = Notifier([channel])
-        from camnet.monitor.notify import StatusEvent
+    from camnet.monitor.notify import StatusEvent
 
-        notifier.publish([StatusEvent(1, "c", "p", "z", "up", "down", to_iso(utcnow()), "timeout")])
+    received: list[Any] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.Response()
+
+    receiver = web.Application()
+    receiver.router.add_post("/hook", hook)
+    async with TestServer(receiver, host="127.0.0.1") as server, aiohttp.ClientSession() as session:
+        dead = WebhookChannel(session, "http://hook:s3cr3t-token@127.0.0.1:9/nothing-listens", 0.5)
+        live = WebhookChannel(session, str(server.make_url("/hook")), 5)
+        notifier = Notifier([dead, live])
+        event = StatusEvent(1, "c", "p", "z", "up", "down", to_iso(utcnow()), "timeout")
+        notifier.publish([event])  # returns at once: delivery runs in the background
+        assert received == []
         await asyncio.wait_for(notifier.drain(), 5)
+    assert [e["to_status"] for body in received for e in body["events"]] == ["down"]
+    assert "webhook failed" in caplog.text  # the dead one is reported...
+    assert "s3cr3t-token" not in caplog.text  # ...without its credentials
 
 
 async def test_prometheus_metrics(world: World, camsim: Simulator) -> None:

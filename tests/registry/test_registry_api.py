@@ -56,16 +56,23 @@ async def test_zone_point_camera_lifecycle(world: World) -> None:
     status, cam = await world.call("PATCH", f"/api/v1/cameras/{cam['id']}", "admin",
                                    json={"enabled": False, "range_m": 55})
     assert status == 200 and cam["enabled"] is False and cam["range_m"] == 55
+    _, stored = await world.call("GET", f"/api/v1/cameras/{cam['id']}", "admin")
+    assert stored["enabled"] is False and stored["range_m"] == 55  # the change was written
+    assert stored["name"] == GOOD_CAMERA["name"]  # and nothing else moved
     status, got = await world.call("GET", f"/api/v1/points/{point['id']}", "admin")
     assert got["camera_count"] == 1
-    status, _ = await world.call("PATCH", f"/api/v1/zones/{zone['id']}", "admin",
-                                 json={"name": "Xã Mới (đổi tên)"})
-    assert status == 200
+    status, renamed = await world.call("PATCH", f"/api/v1/zones/{zone['id']}", "admin",
+                                       json={"name": "Xã Mới (đổi tên)"})
+    assert status == 200 and renamed["name"] == "Xã Mới (đổi tên)"
+    _, again = await world.call("GET", f"/api/v1/zones/{zone['id']}", "admin")
+    assert again["name"] == "Xã Mới (đổi tên)" and again["code"] == "NEW-1"
     status, body = await world.call("DELETE", f"/api/v1/zones/{zone['id']}", "admin")
     assert status == 409 and "camera points" in body["error"]["message"]
     assert (await world.call("DELETE", f"/api/v1/points/{point['id']}", "admin"))[0] == 204
     assert (await world.call("GET", f"/api/v1/cameras/{cam['id']}", "admin"))[0] == 404
+    assert (await world.call("GET", f"/api/v1/points/{point['id']}", "admin"))[0] == 404
     assert (await world.call("DELETE", f"/api/v1/zones/{zone['id']}", "admin"))[0] == 204
+    assert (await world.call("GET", f"/api/v1/zones/{zone['id']}", "admin"))[0] == 404
 
 
 @pytest.mark.parametrize(
@@ -103,21 +110,24 @@ async def test_camera_names_unique_per_point(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "expected"),
     [
-        ({"lat": 91}, "lat"),
-        ({"lat": -91}, "lat"),
-        ({"lon": 181}, "lon"),
-        ({"lon": -181}, "lon"),
-        ({"lat": 10.0, "lon": 106.0}, "lat"),  # outside the hamlet's boundary
-        ({"zone_code": "NOPE"}, "zone_code"),
-        ({"host_phone": "call me"}, "host_phone"),
+        ({"lat": 91}, "lat", 422),
+        ({"lat": -91}, "lat", 422),
+        ({"lon": 181}, "lon", 422),
+        ({"lon": -181}, "lon", 422),
+        ({"lat": 10.0, "lon": 106.0}, "lat", 422),  # outside the hamlet's boundary
+        ({"zone_code": "NOPE"}, "zone_code", 404),
+        ({"host_phone": "call me"}, "host_phone", 422),
     ],
 )
-async def test_point_validation(world: World, change: dict[str, object], field: str) -> None:
+async def test_point_validation(world: World, change: dict[str, object], field: str,
+                                expected: int) -> None:
     point = {"zone_code": "SAMPLE-PHUMY-ML", "name": "Điểm thử", "lat": 16.515, "lon": 107.645}
     status, body = await world.call("POST", "/api/v1/points", "admin", json={**point, **change})
-    assert status in (404, 422), body
+    assert status == expected, body
+    _, points = await world.call("GET", "/api/v1/points?q=Điểm thử", "admin")
+    assert points["items"] == []  # nothing was stored
     assert body["error"]["field"] == field
 
 
