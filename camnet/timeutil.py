@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from camnet.i18n import translate
+
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 _display_tz = ZoneInfo(DEFAULT_TIMEZONE)
 
@@ -70,10 +72,7 @@ def display_timezone_name() -> str:
     return _display_tz.key
 
 
-_UNITS = {
-    "vi": (("ngày", "ngày"), ("giờ", "giờ"), ("phút", "phút"), ("giây", "giây")),
-    "en": (("day", "days"), ("h", "h"), ("min", "min"), ("s", "s")),
-}
+_UNITS = ("day", "hour", "minute", "second")
 
 
 def format_duration(seconds: float, lang: str = "vi") -> str:
@@ -83,10 +82,8 @@ def format_duration(seconds: float, lang: str = "vi") -> str:
         seconds: the length; negative values count as zero.
         lang: ``vi`` or ``en``.
     """
-    units = _UNITS.get(lang, _UNITS["vi"])
     total = max(0, int(round(seconds)))
     parts = [total // 86400, total % 86400 // 3600, total % 3600 // 60, total % 60]
-    shown = [(n, units[i]) for i, n in enumerate(parts) if n]
-    if not shown:
-        return f"0 {units[3][1]}"
-    return " ".join(f"{n} {single if n == 1 else plural}" for n, (single, plural) in shown[:2])
+    shown = [(n, _UNITS[i]) for i, n in enumerate(parts) if n] or [(0, "second")]
+    return " ".join(f"{n} {translate(f'unit_{unit}' if n == 1 else f'unit_{unit}s', lang)}"
+                    for n, unit in shown[:2])

@@ -13,13 +13,13 @@ from camnet.auth.principal import Principal
 from camnet.db import Database
 from camnet.evidence.incidents import get_incident
 from camnet.evidence.requests import get_request
+from camnet.i18n import translate
 from camnet.timeutil import format_local, now_iso
+from camnet.vocab import RequestStatus
 
-KIND_VI = {"theft": "Trộm cắp", "assault": "Cố ý gây thương tích / hành hung",
-           "traffic": "Tai nạn giao thông", "fire": "Cháy", "other": "Khác"}
-STATUS_VI = {"draft": "Bản nháp", "submitted": "Đã gửi", "approved": "Đã duyệt",
-             "extracted": "Đã trích xuất", "handed_over": "Đã bàn giao", "rejected": "Từ chối",
-             "unavailable": "Không còn dữ liệu"}
+KINDS = ("theft", "assault", "traffic", "fire", "other")
+KIND_VI = {k: translate(f"kind_{k}", "vi") for k in KINDS}
+STATUS_VI = {s.value: translate(f"request_status_{s.value}", "vi") for s in RequestStatus}
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("camnet.evidence", "templates"),
