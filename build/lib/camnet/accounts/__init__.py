@@ -1,0 +1,1 @@
+"""User administration: accounts, passwords, API tokens (the policy they feed lives in camnet.auth)."""

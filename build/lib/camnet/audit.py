@@ -1,0 +1,55 @@
+"""The audit log: every write through the API or CLI, and reads of personal data.
+
+Rows are appended to ``audit_log`` with the same hash chain as custody events
+(:mod:`camnet.chain`): one implementation, two tables. Values are masked first: no password,
+no encrypted secret, no credentials in URLs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from camnet import chain
+from camnet.auth.principal import Principal
+from camnet.db import Database, Transaction
+from camnet.secretstore import mask_values
+from camnet.timeutil import now_iso
+
+AUDIT_TABLE = "audit_log"
+AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
+def _json(value: dict[str, Any] | None) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(mask_values(value), ensure_ascii=False, sort_keys=True, default=str)
+
+
+async def record(
+    tx: Transaction,
+    actor: Principal,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> int:
+    """Append one audit row inside the caller's transaction; return its id."""
+    content = {"at": now_iso(), "actor": actor.username, "action": action, "entity": entity,
+               "entity_id": entity_id, "before": _json(before), "after": _json(after)}
+    row_id, _ = await chain.append(tx.connection, AUDIT_TABLE, AUDIT_COLUMNS, content)
+    return row_id
+
+
+async def record_personal_read(db: Database, actor: Principal, entity: str, ids: list[int],
+                               detail: dict[str, Any] | None = None) -> None:
+    """Log that ``actor`` was shown personal data (hosts' names and phones).
+
+    One audit row per read listing the ids (or describing the export in ``detail``);
+    nothing is written when no personal data was shown.
+    """
+    if not ids and not (detail and detail.get("rows")):
+        return
+    after: dict[str, Any] = {"fields": ["host_name", "host_phone"], "ids": ids, **(detail or {})}
+    async with db.transaction() as tx:
+        await record(tx, actor, "read_personal", entity, ids[0] if len(ids) == 1 else None,
+                     None, after)

@@ -1,0 +1,121 @@
+"""Append-only, hash-chained tables: one implementation for custody events and the audit log.
+
+Each row stores ``prev_hash`` (the ``hash`` of the row before it, or 64 zeros for the first
+row) and ``hash = sha256(prev_hash + LF + canonical(content))``, where ``canonical`` is the
+row's content columns as compact JSON with sorted keys. Changing, deleting or inserting a row
+anywhere breaks the link at that row, and :func:`verify_path` names it.
+
+SQLite triggers refuse UPDATE and DELETE on these tables; the hashes catch what the triggers
+cannot (someone dropping them, or editing the file by hand).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+GENESIS = "0" * 64
+_VERIFY_BATCH = 5000
+
+
+def canonical(content: Mapping[str, Any]) -> str:
+    """The canonical text of a row's content: compact JSON, sorted keys, UTF-8 kept."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def link_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+    """The hash of a row given the hash before it and its content."""
+    data = prev_hash + "\n" + canonical(content)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _check_name(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return name
+
+
+async def append(
+    conn: aiosqlite.Connection, table: str, columns: Sequence[str], content: Mapping[str, Any]
+) -> tuple[int, str]:
+    """Append one row to a chained table; return its id and hash.
+
+    Call it inside a write transaction (``BEGIN IMMEDIATE``) so no other writer can slip a
+    row between reading the last hash and inserting this one.
+    """
+    table = _check_name(table)
+    if set(content) != set(columns):
+        raise ValueError(f"content keys {sorted(content)} do not match columns {sorted(columns)}")
+    async with conn.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1") as cur:
+        last = await cur.fetchone()
+    prev = str(last[0]) if last is not None else GENESIS
+    digest = link_hash(prev, {c: content[c] for c in columns})
+    names = ", ".join(_check_name(c) for c in columns)
+    marks = ", ".join("?" * (len(columns) + 2))
+    cursor = await conn.execute(
+        f"INSERT INTO {table}({names}, prev_hash, hash) VALUES ({marks})",
+        [content[c] for c in columns] + [prev, digest],
+    )
+    assert cursor.lastrowid is not None  # noqa: S101 - an INSERT always has one
+    return cursor.lastrowid, digest
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """The outcome of recomputing a chain."""
+
+    ok: bool
+    rows_checked: int
+    first_bad_id: int | None
+    reason: str | None
+
+
+def verify_connection(conn: sqlite3.Connection, table: str, columns: Sequence[str]) -> ChainReport:
+    """Recompute a chain on a blocking sqlite3 connection (run it in an executor)."""
+    table = _check_name(table)
+    names = ", ".join(_check_name(c) for c in columns)
+    cur = conn.execute(f"SELECT id, {names}, prev_hash, hash FROM {table} ORDER BY id")
+    expected_prev = GENESIS
+    checked = 0
+    cols = list(columns)
+    width = len(cols)
+    sha256 = hashlib.sha256
+    dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+    while rows := cur.fetchmany(_VERIFY_BATCH):
+        for row in rows:
+            row_id = row[0]
+            prev, stored = row[width + 1], row[width + 2]
+            if prev != expected_prev:
+                return ChainReport(False, checked, row_id,
+                                   "prev_hash does not match the hash of the row before it "
+                                   "(a row was changed, removed or inserted before this one)")
+            content = dict(zip(cols, row[1:width + 1], strict=True))
+            digest = sha256((prev + "\n" + dumps(content)).encode("utf-8")).hexdigest()
+            if digest != stored:
+                return ChainReport(False, checked, row_id,
+                                   "the row's content does not match its hash (it was edited)")
+            expected_prev = stored
+            checked += 1
+    return ChainReport(True, checked, None, None)
+
+
+def verify_file(db_path: Path, table: str, columns: Sequence[str]) -> ChainReport:
+    """Blocking: open the database read-only and recompute one chain."""
+    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return verify_connection(conn, table, columns)
+    finally:
+        conn.close()
+
+
+async def verify_path(db_path: Path, table: str, columns: Sequence[str]) -> ChainReport:
+    """Recompute a chain in a worker thread, never blocking the event loop."""
+    return await asyncio.to_thread(verify_file, db_path, table, columns)

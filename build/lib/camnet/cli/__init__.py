@@ -1,0 +1,11 @@
+"""The ``camnet`` command line: one module per command group, the same functions the app uses.
+
+Only :mod:`camnet.cli.service` (``serve``, ``demo``) builds the web app, and it imports it
+inside those commands, so every other command starts without the web stack, OpenCV or the
+scheduler.
+"""
+
+from camnet.cli import accounts, database, evidence, monitor, registry, service
+from camnet.cli.base import main
+
+__all__ = ["accounts", "database", "evidence", "main", "monitor", "registry", "service"]

@@ -1,0 +1,229 @@
+"""Configuration: a TOML file loaded into frozen pydantic models that reject unknown keys.
+
+Every setting is documented in README.md ("Configuration reference"); a test checks it.
+Secrets never live in the TOML file: see :mod:`camnet.secretstore`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CONFIG_PATH = Path("config/camnet.toml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerConfig(_Section):
+    """The HTTP listener."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+    tls_cert: str = ""
+    tls_key: str = ""
+
+
+class StorageConfig(_Section):
+    """Where camnet keeps its data."""
+
+    data_dir: str = "data"
+    database: str = "camnet.sqlite3"
+    busy_timeout_ms: int = Field(5000, ge=0)
+    backup_before_migrate: bool = True
+
+
+class SecurityConfig(_Section):
+    """Login and session behaviour."""
+
+    session_max_age_s: int = Field(8 * 3600, ge=60)
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
+    login_max_failures: int = Field(5, ge=1)
+    login_window_s: int = Field(900, ge=1)
+    login_lockout_s: int = Field(300, ge=1)
+
+
+class HealthConfig(_Section):
+    """Image-health thresholds for tier-2 frame checks (grey levels 0-255)."""
+
+    black_mean_max: float = Field(16.0, ge=0, le=255)
+    black_std_max: float = Field(8.0, ge=0)
+    frozen_diff_max: float = Field(0.5, ge=0)
+    frozen_changed_max: float = Field(0.0002, ge=0, le=1)
+    blur_laplacian_min: float = Field(60.0, ge=0)
+    covered_std_max: float = Field(12.0, ge=0)
+    covered_detail_max: float = Field(0.01, ge=0, le=1)
+
+
+class MonitorConfig(_Section):
+    """Liveness probing."""
+
+    enabled: bool = True
+    interval_s: float = Field(60.0, ge=1)
+    timeout_s: float = Field(5.0, gt=0)
+    concurrency: int = Field(1000, ge=1, le=20000)
+    spread: float = Field(0.5, ge=0, le=1)
+    down_after: int = Field(3, ge=1)
+    up_after: int = Field(2, ge=1)
+    tier2_every: int = Field(5, ge=1)
+    tier2_workers: int = Field(2, ge=1, le=64)
+    tier2_open_timeout_s: float = Field(5.0, gt=0)
+    tier2_read_timeout_s: float = Field(5.0, gt=0)
+    snapshot_width: int = Field(320, ge=64, le=1920)
+    health: HealthConfig = HealthConfig()
+
+
+class NotifyConfig(_Section):
+    """Where status changes are sent."""
+
+    webhook_url: str = ""
+    webhook_timeout_s: float = Field(5.0, gt=0)
+
+
+class EvidenceConfig(_Section):
+    """Footage-extraction requests and evidence files."""
+
+    upload_max_bytes: int = Field(4 * 1024**3, ge=1024)
+    at_risk_hours: float = Field(48.0, gt=0)
+    file_workers: int = Field(2, ge=1, le=32)
+
+
+class UiConfig(_Section):
+    """Language and time zone shown to people."""
+
+    language: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}, use an IANA name") from exc
+        return value
+
+
+class LoggingConfig(_Section):
+    """Log output."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Config(_Section):
+    """The whole effective configuration."""
+
+    server: ServerConfig = ServerConfig()
+    storage: StorageConfig = StorageConfig()
+    security: SecurityConfig = SecurityConfig()
+    monitor: MonitorConfig = MonitorConfig()
+    notify: NotifyConfig = NotifyConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
+    ui: UiConfig = UiConfig()
+    logging: LoggingConfig = LoggingConfig()
+
+    @property
+    def data_dir(self) -> Path:
+        """Absolute data directory."""
+        return Path(self.storage.data_dir).expanduser().resolve()
+
+    @property
+    def database_path(self) -> Path:
+        """Absolute path of the SQLite database file."""
+        db = Path(self.storage.database).expanduser()
+        return db if db.is_absolute() else self.data_dir / db
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names file, key and fix."""
+
+
+def load_config(path: Path | str | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Load and validate a TOML config file.
+
+    Args:
+        path: the TOML file; ``None`` means defaults only.
+        overrides: nested dict merged over the file (used by the CLI and tests).
+
+    Raises:
+        ConfigError: the file is missing, is not TOML, or has bad or unknown keys.
+    """
+    raw: dict[str, Any] = {}
+    where = "<defaults>"
+    if path is not None:
+        where = str(path)
+        try:
+            with open(path, "rb") as fh:
+                raw = tomllib.load(fh)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{where}: file not found") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{where}: not valid TOML: {exc}") from exc
+        base = Path(path).resolve().parent
+        storage = raw.get("storage")
+        if isinstance(storage, dict) and isinstance(storage.get("data_dir"), str):
+            data_dir = Path(storage["data_dir"]).expanduser()
+            if not data_dir.is_absolute():
+                # Relative data dirs are relative to the config file's parent's parent
+                # (config/camnet.toml -> ./data), so the service works from any cwd.
+                storage["data_dir"] = str((base.parent / data_dir).resolve())
+    if overrides:
+        raw = merge(raw, overrides)
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(where, exc)) from exc
+
+
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``extra`` into a copy of ``base`` (tables merge, other values replace)."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(where: str, exc: ValidationError) -> str:
+    lines = [f"{where}: invalid configuration"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            section = _section_for(err["loc"][:-1])
+            allowed = ", ".join(sorted(section.model_fields)) if section else "?"
+            lines.append(f"  {key}: unknown key; allowed here: {allowed}")
+        else:
+            lines.append(f"  {key}: {err['msg']} (got {err.get('input')!r})")
+    return "\n".join(lines)
+
+
+def _section_for(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] = Config
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None or not isinstance(field.annotation, type):
+            return None
+        if not issubclass(field.annotation, BaseModel):
+            return None
+        model = field.annotation
+    return model
+
+
+def iter_setting_names(model: type[BaseModel] = Config, prefix: str = "") -> list[str]:
+    """List every leaf setting as ``section.key`` (used by the docs test and check-config)."""
+    names: list[str] = []
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            names.extend(iter_setting_names(ann, f"{prefix}{name}."))
+        else:
+            names.append(f"{prefix}{name}")
+    return names

@@ -1,0 +1,188 @@
+"""Evidence items and their chain of custody.
+
+A file uploaded to camnet is stored content-addressed (its SHA-256 names it; the client's
+file name is only metadata). An item held elsewhere is registered by hash and size. Every
+action on an item is an append-only, hash-chained ``custody_event`` (see :mod:`camnet.chain`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import unquote
+
+from camnet import audit, chain
+from camnet.auth.principal import Principal
+from camnet.db import Database, Transaction
+from camnet.errors import Conflict, InvalidInput, NotFound
+from camnet.evidence.blobstore import BlobStore
+from camnet.evidence.models import CustodyIn, ExternalItemIn, ItemOut
+from camnet.evidence.requests import get_request_row
+from camnet.timeutil import now_iso
+
+CUSTODY_TABLE = "custody_event"
+CUSTODY_COLUMNS = ("item_id", "at", "actor", "action", "from_holder", "to_holder", "note")
+ITEM_STATUSES = ("approved", "extracted")  # items are recorded once a request is approved
+
+
+def item_out(row: sqlite3.Row) -> ItemOut:
+    """Convert an item row to its API model."""
+    data = {k: row[k] for k in ItemOut.model_fields}
+    data["stored"] = bool(row["stored"])
+    return ItemOut(**data)
+
+
+def safe_filename(name: str) -> str:
+    """Keep only the last path component of a client file name, printable, <= 255 chars.
+
+    Percent-escapes are decoded first (some clients send ``..%2Fetc%2Fpasswd``), so an
+    encoded separator cannot hide a path either. The result is metadata only.
+    """
+    base = unquote(name).replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c for c in base if c.isprintable() and c not in '<>:"|?*').strip(". ")
+    return cleaned[:255] or "unnamed"
+
+
+async def _check_request(tx: Transaction, actor: Principal, request_id: int, camera_id: int | None
+                         ) -> None:
+    row = await get_request_row(tx, actor, request_id, field="request_id")
+    if row["status"] not in ITEM_STATUSES:
+        raise Conflict(f"items are recorded on approved requests; this one is {row['status']!r}",
+                       "request_id")
+    if camera_id is not None and not await tx.fetchval(
+        "SELECT 1 FROM request_camera WHERE request_id = ? AND camera_id = ?",
+        (request_id, camera_id),
+    ):
+        raise InvalidInput(f"camera {camera_id} is not part of request {request_id}", "camera_id")
+
+
+async def add_custody(tx: Transaction, actor: Principal, item_id: int, event: CustodyIn) -> int:
+    """Append one custody event to the chain inside the caller's transaction."""
+    content = {"item_id": item_id, "at": now_iso(), "actor": actor.username,
+               "action": event.action, "from_holder": event.from_holder,
+               "to_holder": event.to_holder, "note": event.note}
+    event_id, _ = await chain.append(tx.connection, CUSTODY_TABLE, CUSTODY_COLUMNS, content)
+    if event.action == "transferred" and event.to_holder:
+        await tx.execute("UPDATE evidence_item SET holder = ? WHERE id = ?",
+                         (event.to_holder, item_id))
+    return event_id
+
+
+async def _insert_item(tx: Transaction, actor: Principal, request_id: int, camera_id: int | None,
+                       filename: str, size: int, sha256: str, stored: bool, method: str,
+                       holder: str) -> int:
+    now = now_iso()
+    item_id = await tx.execute(
+        "INSERT INTO evidence_item(request_id, camera_id, filename, size, sha256, stored,"
+        " acquired_at, acquired_by, method, holder, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (request_id, camera_id, filename, size, sha256.lower(), int(stored), now, actor.username,
+         method, holder, now),
+    )
+    await add_custody(tx, actor, item_id, CustodyIn(action="acquired", to_holder=holder,
+                                                    note=f"{method} {filename}".strip()))
+    await audit.record(tx, actor, "create", "evidence_item", item_id, None,
+                       {"request_id": request_id, "filename": filename, "size": size,
+                        "sha256": sha256, "stored": stored})
+    return item_id
+
+
+async def upload_item(db: Database, actor: Principal, store: BlobStore, request_id: int,
+                      chunks: AsyncIterator[bytes], *, filename: str, camera_id: int | None,
+                      method: str, holder: str) -> ItemOut:
+    """Store an uploaded file (hashed while streaming) and record it; nothing on failure."""
+    actor.require("evidence.write")
+    async with db.transaction() as tx:  # check before reading the body
+        await _check_request(tx, actor, request_id, camera_id)
+    blob = await store.put_stream(chunks)
+    async with db.transaction() as tx:
+        await _check_request(tx, actor, request_id, camera_id)
+        item_id = await _insert_item(tx, actor, request_id, camera_id, safe_filename(filename),
+                                     blob.size, blob.sha256, True, method, holder or actor.username)
+        row = await tx.fetchone("SELECT * FROM evidence_item WHERE id = ?", (item_id,))
+    assert row is not None  # noqa: S101
+    return item_out(row)
+
+
+async def register_item(db: Database, actor: Principal, request_id: int, data: ExternalItemIn
+                        ) -> ItemOut:
+    """Record an item kept elsewhere (e.g. a USB stick in a sealed bag) by hash and size."""
+    actor.require("evidence.write")
+    async with db.transaction() as tx:
+        await _check_request(tx, actor, request_id, data.camera_id)
+        item_id = await _insert_item(tx, actor, request_id, data.camera_id,
+                                     safe_filename(data.filename), data.size, data.sha256, False,
+                                     data.method, data.holder)
+        row = await tx.fetchone("SELECT * FROM evidence_item WHERE id = ?", (item_id,))
+    assert row is not None  # noqa: S101
+    return item_out(row)
+
+
+async def get_item_row(db: Database | Transaction, actor: Principal, item_id: int) -> sqlite3.Row:
+    """Fetch an item whose request is in the caller's scope."""
+    row = await db.fetchone("SELECT * FROM evidence_item WHERE id = ?", (item_id,))
+    if row is None:
+        raise NotFound(f"evidence item {item_id} does not exist or is outside your zone", "id")
+    await get_request_row(db, actor, row["request_id"])
+    return row
+
+
+async def list_items(db: Database, actor: Principal, request_id: int) -> list[ItemOut]:
+    """Items of one request."""
+    actor.require("incident.read")
+    await get_request_row(db, actor, request_id)
+    rows = await db.fetchall("SELECT * FROM evidence_item WHERE request_id = ? ORDER BY id",
+                             (request_id,))
+    return [item_out(r) for r in rows]
+
+
+async def record_custody(db: Database, actor: Principal, item_id: int, event: CustodyIn) -> int:
+    """Record a custody action (transferred, copied, viewed, returned, sealed)."""
+    actor.require("evidence.write")
+    if event.action == "acquired":
+        raise InvalidInput("'acquired' is recorded when the item is added", "action")
+    if event.action == "transferred" and not event.to_holder:
+        raise InvalidInput("say who receives the item", "to_holder")
+    async with db.transaction() as tx:
+        item = await get_item_row(tx, actor, item_id)
+        if event.action == "transferred" and not event.from_holder:
+            event = event.model_copy(update={"from_holder": item["holder"]})
+        event_id = await add_custody(tx, actor, item_id, event)
+        await audit.record(tx, actor, "custody", "evidence_item", item_id, None,
+                           event.model_dump())
+    return event_id
+
+
+async def custody_log(db: Database, actor: Principal, item_ids: list[int]) -> list[dict[str, object]]:
+    """The custody events of some items, in chain order."""
+    if not item_ids:
+        return []
+    marks = ",".join("?" * len(item_ids))
+    rows = await db.fetchall(
+        f"SELECT * FROM custody_event WHERE item_id IN ({marks}) ORDER BY id", item_ids)
+    return [dict(r) for r in rows]
+
+
+async def open_for_download(db: Database, actor: Principal, store: BlobStore, item_id: int
+                            ) -> tuple[Path, sqlite3.Row]:
+    """Re-check a stored file's hash, log the copy in the custody chain, return its path.
+
+    Raises:
+        Conflict: the item is held elsewhere, or its file no longer matches its hash.
+    """
+    actor.require("evidence.write")
+    item = await get_item_row(db, actor, item_id)
+    if not item["stored"]:
+        raise Conflict("this item is held elsewhere; camnet has only its hash", "id")
+    from camnet.evidence.blobstore import BlobCorrupted
+
+    try:
+        path = await store.open_verified(item["sha256"])
+    except (BlobCorrupted, FileNotFoundError) as exc:
+        raise Conflict(f"the stored file no longer matches its SHA-256 ({exc}); refusing it",
+                       "id") from exc
+    async with db.transaction() as tx:
+        await add_custody(tx, actor, item_id, CustodyIn(action="copied", to_holder=actor.username,
+                                                        note="downloaded from camnet"))
+    return path, item

@@ -1,0 +1,233 @@
+"""Footage-extraction requests ("yêu cầu trích xuất hình ảnh") and their workflow.
+
+``draft → submitted → approved → extracted → handed_over``, or ``rejected`` (with a reason)
+or ``unavailable`` (footage overwritten, recorder broken, camera down in the window). Who may
+take each step depends on the role; an illegal step answers 409.
+
+Each requested camera's overwrite deadline is ``window_to + retention_days``: after it the
+recorder has overwritten the footage. Requests still open whose deadline is within
+``evidence.at_risk_hours`` are "at risk".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from typing import Any
+
+from camnet import audit
+from camnet.auth.principal import Principal
+from camnet.auth.scope import fetch_in_scope, in_scope
+from camnet.db import Database, Transaction
+from camnet.errors import Conflict, Forbidden, InvalidInput
+from camnet.evidence.incidents import get_incident_row
+from camnet.evidence.models import RequestCameraOut, RequestIn, RequestOut, TransitionIn
+from camnet.monitor.uptime import outages_in_window
+from camnet.paging import Page, paginate
+from camnet.registry.cameras import get_camera_row
+from camnet.timeutil import now_iso, parse_iso, to_iso, utcnow
+
+# (from, to) -> the permission that allows the step
+STEPS: dict[tuple[str, str], str] = {
+    ("draft", "submitted"): "request.submit",
+    ("submitted", "approved"): "request.approve",
+    ("submitted", "rejected"): "request.approve",
+    ("approved", "extracted"): "evidence.write",
+    ("extracted", "handed_over"): "evidence.write",
+    ("submitted", "unavailable"): "evidence.write",
+    ("approved", "unavailable"): "evidence.write",
+}
+OPEN_STATUSES = ("draft", "submitted", "approved")
+_SELECT = (
+    "SELECT r.*, i.case_no, z.code AS zone_code, z.path AS zone_path FROM extraction_request r"
+    " JOIN incident i ON i.id = r.incident_id JOIN zone z ON z.id = i.zone_id"
+)
+
+
+async def get_request_row(db: Database | Transaction, actor: Principal, request_id: int,
+                          field: str = "id") -> sqlite3.Row:
+    """Fetch a request in the caller's scope, else :class:`NotFound`."""
+    return await fetch_in_scope(db, actor, f"{_SELECT} WHERE r.id = ?", (request_id,),
+                                what=f"request {request_id}", field=field)
+
+
+def next_steps(actor: Principal, status: str) -> list[str]:
+    """The statuses this caller may move a request to from ``status``."""
+    return [to for (frm, to), perm in STEPS.items() if frm == status and actor.can(perm)]
+
+
+async def create_request(db: Database, actor: Principal, data: RequestIn) -> RequestOut:
+    """Draft a request for footage from cameras in the caller's scope."""
+    actor.require("request.draft")
+    async with db.transaction() as tx:
+        incident = await get_incident_row(tx, actor, data.incident_id, field="incident_id")
+        seen: set[int] = set()
+        windows = []
+        for n, cam in enumerate(data.cameras):
+            if cam.camera_id in seen:
+                raise InvalidInput(f"camera {cam.camera_id} is listed twice", f"cameras.{n}")
+            seen.add(cam.camera_id)
+            await get_camera_row(tx, actor, cam.camera_id, field=f"cameras.{n}.camera_id")
+            start = to_iso(cam.window_from) if cam.window_from else incident["occurred_from"]
+            end = to_iso(cam.window_to) if cam.window_to else incident["occurred_to"]
+            if end <= start:
+                raise InvalidInput("the window must end after it starts", f"cameras.{n}.window_to")
+            windows.append((cam.camera_id, start, end))
+        now = now_iso()
+        request_id = await tx.execute(
+            "INSERT INTO extraction_request(incident_id, reason, status, requested_by, created_at,"
+            " updated_at) VALUES (?, ?, 'draft', ?, ?, ?)",
+            (data.incident_id, data.reason, actor.username, now, now),
+        )
+        await tx.executemany(
+            "INSERT INTO request_camera(request_id, camera_id, window_from, window_to)"
+            " VALUES (?, ?, ?, ?)",
+            [(request_id, cid, s, e) for cid, s, e in windows],
+        )
+        await audit.record(tx, actor, "create", "extraction_request", request_id, None,
+                           data.model_dump(mode="json"))
+    return await get_request(db, actor, request_id)
+
+
+async def transition(db: Database, actor: Principal, request_id: int, step: TransitionIn
+                     ) -> RequestOut:
+    """Move a request one step; 409 for an illegal step, 403 for a role that may not."""
+    async with db.transaction() as tx:
+        row = await get_request_row(tx, actor, request_id)
+        current = row["status"]
+        permission = STEPS.get((current, step.to))
+        if permission is None:
+            allowed = [to for (frm, to) in STEPS if frm == current] or ["none (final)"]
+            raise Conflict(
+                f"a request that is {current!r} cannot become {step.to!r}; "
+                f"next steps: {', '.join(allowed)}", "to")
+        if not actor.can(permission):
+            raise Forbidden(f"role {actor.role!r} may not move a request to {step.to!r}", "to")
+        if step.to in ("rejected", "unavailable") and not step.note:
+            raise InvalidInput(f"say why the request is {step.to}", "note")
+        if step.to == "handed_over" and not step.handed_over_to:
+            raise InvalidInput("say who received the footage", "handed_over_to")
+        if step.to == "extracted" and not await tx.fetchval(
+            "SELECT 1 FROM evidence_item WHERE request_id = ?", (request_id,)
+        ):
+            raise Conflict("record at least one evidence item before marking it extracted", "to")
+        sets = ["status = ?", "updated_at = ?"]
+        values: list[object] = [step.to, now_iso()]
+        if step.to in ("approved", "rejected"):
+            sets += ["approved_by = ?", "decision_note = ?"]
+            values += [actor.username, step.note]
+        if step.to == "unavailable":
+            sets.append("decision_note = ?")
+            values.append(step.note)
+        if step.to == "handed_over":
+            sets.append("handed_over_to = ?")
+            values.append(step.handed_over_to)
+        await tx.execute(f"UPDATE extraction_request SET {', '.join(sets)} WHERE id = ?",
+                         (*values, request_id))
+        await tx.execute(
+            "INSERT INTO request_event(request_id, at, actor, from_status, to_status, note)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (request_id, now_iso(), actor.username, current, step.to, step.note),
+        )
+        await audit.record(tx, actor, "transition", "extraction_request", request_id,
+                           {"status": current}, {"status": step.to, "note": step.note})
+    return await get_request(db, actor, request_id)
+
+
+async def _cameras(db: Database, request_id: int, status: str, at_risk_hours: float
+                   ) -> list[RequestCameraOut]:
+    rows = await db.fetchall(
+        "SELECT rc.*, c.name AS camera, c.retention_days, p.name AS point, p.address,"
+        " p.host_name, p.host_phone FROM request_camera rc JOIN camera c ON c.id = rc.camera_id"
+        " JOIN camera_point p ON p.id = c.point_id WHERE rc.request_id = ? ORDER BY p.name, c.name",
+        (request_id,),
+    )
+    now = utcnow()
+    out = []
+    for r in rows:
+        start, end = parse_iso(r["window_from"]), parse_iso(r["window_to"])
+        deadline = end + timedelta(days=r["retention_days"])
+        hours_left = (deadline - now).total_seconds() / 3600
+        down_s, outages = await outages_in_window(db, r["camera_id"], start, min(end, now))
+        span = (min(end, now) - start).total_seconds()
+        out.append(RequestCameraOut(
+            camera_id=r["camera_id"], camera=r["camera"], point=r["point"], address=r["address"],
+            host_name=r["host_name"], host_phone=r["host_phone"], window_from=r["window_from"],
+            window_to=r["window_to"], retention_days=r["retention_days"],
+            overwrite_deadline=to_iso(deadline), hours_left=round(hours_left, 1),
+            overwritten=hours_left < 0,
+            at_risk=status in OPEN_STATUSES and 0 <= hours_left <= at_risk_hours,
+            down_s=round(down_s), up_pct=round(100 * (1 - down_s / span), 2) if span > 0 else None,
+            outages=outages,
+        ))
+    return out
+
+
+async def get_request(db: Database, actor: Principal, request_id: int,
+                      at_risk_hours: float = 48.0) -> RequestOut:
+    """Return a request with each camera's availability and overwrite deadline."""
+    actor.require("incident.read")
+    row = await get_request_row(db, actor, request_id)
+    return RequestOut(
+        id=row["id"], incident_id=row["incident_id"], case_no=row["case_no"],
+        zone_code=row["zone_code"], reason=row["reason"], status=row["status"],
+        requested_by=row["requested_by"], approved_by=row["approved_by"],
+        decision_note=row["decision_note"], handed_over_to=row["handed_over_to"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+        next_steps=next_steps(actor, row["status"]),
+        cameras=await _cameras(db, request_id, row["status"], at_risk_hours),
+    )
+
+
+async def request_history(db: Database, actor: Principal, request_id: int) -> list[dict[str, Any]]:
+    """Every status change of a request in order: when, who, from, to, note."""
+    await get_request_row(db, actor, request_id)
+    rows = await db.fetchall(
+        "SELECT id, at, actor, from_status, to_status, note FROM request_event"
+        " WHERE request_id = ? ORDER BY id", (request_id,))
+    return [dict(r) for r in rows]
+
+
+async def list_requests(db: Database, actor: Principal, *, status: str | None = None,
+                        incident_id: int | None = None, at_risk_hours: float = 48.0,
+                        page: int = 1, per_page: int = 50) -> tuple[list[RequestOut], Page]:
+    """Return a page of requests in scope, newest first, optionally by status or incident."""
+    actor.require("incident.read")
+    scope, scope_params = in_scope("z.path", actor.zone_path)
+    where, params = [scope], [*scope_params]
+    if status:
+        where.append("r.status = ?")
+        params.append(status)
+    if incident_id is not None:
+        where.append("r.incident_id = ?")
+        params.append(str(incident_id))
+    clause = " AND ".join(where)
+    rows, paging = await paginate(
+        db, select_sql=f"{_SELECT} WHERE {clause} ORDER BY r.id DESC",
+        count_sql="SELECT COUNT(*) FROM extraction_request r JOIN incident i ON i.id = r.incident_id"
+        f" JOIN zone z ON z.id = i.zone_id WHERE {clause}",
+        params=params, page=page, per_page=per_page)
+    return [await get_request(db, actor, r["id"], at_risk_hours) for r in rows], paging
+
+
+async def audit_host_reads(db: Database, actor: Principal, shown: list[RequestOut]) -> None:
+    """Requests list each camera's host name and phone: log that the caller saw them."""
+    ids = [r.id for r in shown if any(c.host_name or c.host_phone for c in r.cameras)]
+    await audit.record_personal_read(db, actor, "extraction_request", ids)
+
+
+async def at_risk(db: Database, actor: Principal, at_risk_hours: float) -> list[RequestOut]:
+    """Open requests with a camera whose footage is overwritten within ``at_risk_hours``."""
+    actor.require("incident.read")
+    horizon = to_iso(utcnow() + timedelta(hours=at_risk_hours))
+    now = now_iso()
+    scope, scope_params = in_scope("z.path", actor.zone_path)
+    rows = await db.fetchall(
+        f"{_SELECT} WHERE {scope} AND r.status IN ('draft', 'submitted', 'approved')"
+        " AND EXISTS (SELECT 1 FROM request_camera rc JOIN camera c ON c.id = rc.camera_id"
+        "  WHERE rc.request_id = r.id"
+        "  AND strftime('%Y-%m-%dT%H:%M:%fZ', rc.window_to, '+' || c.retention_days || ' days')"
+        "      BETWEEN ? AND ?) ORDER BY r.id",
+        (*scope_params, now, horizon),
+    )
+    return [await get_request(db, actor, r["id"], at_risk_hours) for r in rows]

@@ -1,0 +1,1 @@
+"""camnet subpackage."""

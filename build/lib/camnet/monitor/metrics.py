@@ -1,0 +1,64 @@
+"""Prometheus text exposition of the monitor: cameras by status, last results, cycles.
+
+Read from the database (not from process memory), so the numbers survive restarts and
+describe exactly the caller's zone.
+"""
+
+from __future__ import annotations
+
+from camnet.auth.principal import Principal
+from camnet.auth.scope import in_scope
+from camnet.db import Database
+from camnet.monitor.rtsp_probe import ProbeStatus
+from camnet.registry.cameras import STATUSES
+
+
+def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
+    if labels:
+        inner = ",".join(f'{k}="{v}"' for k, v in labels.items())
+        return f"{name}{{{inner}}} {value:g}"
+    return f"{name} {value:g}"
+
+
+async def render_metrics(db: Database, actor: Principal) -> str:
+    """The metrics of the cameras in the caller's zone, in Prometheus text format 0.0.4."""
+    actor.require("monitor.read")
+    where, scope = in_scope("z.path", actor.zone_path)
+    joins = (" FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
+             f" LEFT JOIN camera_status s ON s.camera_id = c.id WHERE {where}")
+    by_status = {r[0]: r[1] for r in await db.fetchall(
+        f"SELECT COALESCE(s.status, 'unknown'), COUNT(*){joins} AND c.enabled = 1"
+        " GROUP BY 1", scope)}
+    by_result = {r[0]: r[1] for r in await db.fetchall(
+        f"SELECT s.last_result, COUNT(*){joins} AND s.last_result IS NOT NULL GROUP BY 1", scope)}
+    by_health = {r[0]: r[1] for r in await db.fetchall(
+        f"SELECT s.health, COUNT(*){joins} AND s.health IS NOT NULL GROUP BY 1", scope)}
+    open_outages = await db.fetchval(
+        "SELECT COUNT(*) FROM outage o JOIN camera c ON c.id = o.camera_id"
+        " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
+        f" WHERE o.ended_at IS NULL AND {where}", scope)
+    cycle = await db.fetchone("SELECT * FROM probe_cycle ORDER BY id DESC LIMIT 1")
+    cycles = await db.fetchval("SELECT COUNT(*) FROM probe_cycle")
+    out = ["# HELP camnet_cameras Enabled cameras by monitor status.",
+           "# TYPE camnet_cameras gauge"]
+    out += [_line("camnet_cameras", by_status.get(s, 0), {"status": s}) for s in STATUSES]
+    out += ["# HELP camnet_probe_result Cameras by their latest tier-1 result.",
+            "# TYPE camnet_probe_result gauge"]
+    out += [_line("camnet_probe_result", by_result.get(str(s), 0), {"result": str(s)})
+            for s in ProbeStatus]
+    out += ["# HELP camnet_picture Cameras by their latest tier-2 picture verdict.",
+            "# TYPE camnet_picture gauge"]
+    out += [_line("camnet_picture", n, {"health": h}) for h, n in sorted(by_health.items())]
+    out += ["# HELP camnet_outages_open Outages not yet over.", "# TYPE camnet_outages_open gauge",
+            _line("camnet_outages_open", open_outages or 0),
+            "# HELP camnet_probe_cycles_total Probe cycles recorded.",
+            "# TYPE camnet_probe_cycles_total counter", _line("camnet_probe_cycles_total", cycles or 0)]
+    if cycle is not None:
+        out += ["# HELP camnet_probe_cycle_duration_seconds Duration of the last probe cycle.",
+                "# TYPE camnet_probe_cycle_duration_seconds gauge",
+                _line("camnet_probe_cycle_duration_seconds", round(cycle["duration_ms"] / 1000, 3)),
+                "# HELP camnet_probe_cycle_cameras Cameras in the last cycle, and how many completed.",
+                "# TYPE camnet_probe_cycle_cameras gauge",
+                _line("camnet_probe_cycle_cameras", cycle["cameras"], {"what": "selected"}),
+                _line("camnet_probe_cycle_cameras", cycle["completed"], {"what": "completed"})]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,117 @@
+"""Read side of the monitor: a camera's status, history, outages, snapshot; recent cycles."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from camnet.auth.principal import Principal
+from camnet.auth.scope import in_scope
+from camnet.db import Database
+from camnet.errors import InvalidInput
+from camnet.registry.cameras import get_camera_row
+from camnet.timeutil import now_iso, parse_iso, to_iso
+
+
+@dataclass(frozen=True)
+class BoardCamera:
+    """One camera on the status board."""
+
+    id: int
+    name: str
+    enabled: bool
+    point_name: str
+    address: str
+    zone_code: str
+    zone_name: str
+    status: str
+    since: str | None
+    cause: str | None
+    health: str | None
+    last_probe_at: str | None
+    snapshot_at: str | None
+
+
+async def board_cameras(db: Database, actor: Principal) -> list[BoardCamera]:
+    """Every camera in the caller's scope with its current status, for the board."""
+    actor.require("monitor.read")
+    scope, params = in_scope("z.path", actor.zone_path)
+    rows = await db.fetchall(
+        "SELECT c.id, c.name, c.enabled, p.name AS point_name, p.address, z.code AS zone_code,"
+        " z.name AS zone_name, COALESCE(s.status, 'unknown') AS status, s.since, s.cause,"
+        " s.health, s.last_probe_at,"
+        " (SELECT taken_at FROM snapshot n WHERE n.camera_id = c.id) AS snapshot_at"
+        " FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
+        " LEFT JOIN camera_status s ON s.camera_id = c.id"
+        f" WHERE {scope} ORDER BY z.path, p.name, c.name",
+        params,
+    )
+    return [BoardCamera(r["id"], r["name"], bool(r["enabled"]), r["point_name"], r["address"],
+                        r["zone_code"], r["zone_name"], r["status"], r["since"], r["cause"],
+                        r["health"], r["last_probe_at"], r["snapshot_at"]) for r in rows]
+
+
+async def camera_status(db: Database, actor: Principal, camera_id: int, *, limit: int = 50
+                        ) -> dict[str, Any]:
+    """Return current status, last probe and frame check, recent changes and outages."""
+    actor.require("monitor.read")
+    await get_camera_row(db, actor, camera_id)
+    row = await db.fetchone("SELECT * FROM camera_status WHERE camera_id = ?", (camera_id,))
+    current: dict[str, Any] = {"status": "unknown"}
+    if row is not None:
+        current = {k: row[k] for k in row.keys() if k != "camera_id"}
+        current["health_detail"] = json.loads(row["health_detail"]) if row["health_detail"] else None
+    changes = await db.fetchall(
+        "SELECT at, from_status, to_status, reason FROM status_change WHERE camera_id = ?"
+        " ORDER BY at DESC, id DESC LIMIT ?", (camera_id, limit))
+    outages = await db.fetchall(
+        "SELECT id, started_at, ended_at, cause FROM outage WHERE camera_id = ?"
+        " ORDER BY started_at DESC LIMIT ?", (camera_id, limit))
+    now = parse_iso(now_iso())
+    outage_list = []
+    for o in outages:
+        end = parse_iso(o["ended_at"]) if o["ended_at"] else now
+        duration = (end - parse_iso(o["started_at"])).total_seconds()
+        outage_list.append({**dict(o), "duration_s": round(duration), "open": o["ended_at"] is None})
+    has_snapshot = bool(await db.fetchval("SELECT 1 FROM snapshot WHERE camera_id = ?", (camera_id,)))
+    return {"camera_id": camera_id, "current": current, "changes": [dict(c) for c in changes],
+            "outages": outage_list, "has_snapshot": has_snapshot}
+
+
+async def snapshot(db: Database, actor: Principal, camera_id: int) -> tuple[bytes, str] | None:
+    """Return the latest JPEG snapshot and when it was taken, or ``None``."""
+    actor.require("monitor.read")
+    await get_camera_row(db, actor, camera_id)
+    row = await db.fetchone("SELECT jpeg, taken_at FROM snapshot WHERE camera_id = ?", (camera_id,))
+    return None if row is None else (bytes(row["jpeg"]), row["taken_at"])
+
+
+async def recent_cycles(db: Database, actor: Principal, limit: int = 20) -> list[dict[str, Any]]:
+    """Return the latest probe cycles, newest first."""
+    actor.require("monitor.read")
+    rows = await db.fetchall("SELECT * FROM probe_cycle ORDER BY id DESC LIMIT ?", (limit,))
+    return [dict(r) for r in rows]
+
+
+async def add_maintenance(db: Database, actor: Principal, camera_id: int, *, starts_at: str,
+                          ends_at: str, reason: str) -> int:
+    """Schedule a maintenance window for a camera (excluded from uptime, no outages)."""
+    from camnet import audit
+
+    actor.require("monitor.write")
+    try:
+        start, end = to_iso(parse_iso(starts_at)), to_iso(parse_iso(ends_at))
+    except ValueError as exc:
+        raise InvalidInput(f"not an ISO-8601 time: {exc}", "starts_at") from exc
+    if end <= start:
+        raise InvalidInput("maintenance must end after it starts", "ends_at")
+    async with db.transaction() as tx:
+        await get_camera_row(tx, actor, camera_id)
+        window_id = await tx.execute(
+            "INSERT INTO maintenance_window(camera_id, starts_at, ends_at, reason, created_by)"
+            " VALUES (?, ?, ?, ?, ?)", (camera_id, start, end, reason, actor.username))
+        await audit.record(tx, actor, "create", "maintenance_window", window_id, None,
+                           {"camera_id": camera_id, "starts_at": start, "ends_at": end,
+                            "reason": reason})
+    return window_id

@@ -1,0 +1,135 @@
+"""The monitor's cycle writes: status, changes, outages, snapshots and the cycle row.
+
+Owns the SQL that a probe cycle runs on ``camera_status``, ``status_change``, ``outage``,
+``snapshot`` and ``probe_cycle``, and its read of ``maintenance_window``.
+
+All of a cycle's writes go through :func:`record_cycle` in the cycle's one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from camnet.db import Database, Transaction
+from camnet.monitor.notify import StatusEvent
+from camnet.monitor.outcomes import CycleReport
+from camnet.secretstore import mask_text
+from camnet.timeutil import now_iso, to_iso, utcnow
+
+
+async def load_states(db: Database, ids: list[int]) -> dict[int, sqlite3.Row]:
+    """The stored ``camera_status`` row of each camera id that has one."""
+    rows: dict[int, Any] = {}
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        marks = ",".join("?" * len(chunk))
+        for r in await db.fetchall(
+            f"SELECT * FROM camera_status WHERE camera_id IN ({marks})", chunk  # noqa: S608
+        ):
+            rows[r["camera_id"]] = r
+    return rows
+
+
+async def cameras_in_maintenance(db: Database, ids: list[int]) -> set[int]:
+    """Which of ``ids`` are inside a maintenance window right now."""
+    now = now_iso()
+    rows = await db.fetchall(
+        "SELECT DISTINCT camera_id FROM maintenance_window WHERE starts_at <= ? AND ends_at > ?",
+        (now, now),
+    )
+    wanted = set(ids)
+    return {r["camera_id"] for r in rows if r["camera_id"] in wanted}
+
+
+async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, Any]) -> None:
+    """Write everything a cycle learnt: status rows, transitions, outages, snapshots, the cycle."""
+    status_rows = []
+    for o in report.outcomes:
+        assert o.state is not None  # noqa: S101 - set in _run
+        row = stored.get(o.target.camera_id)
+        frame = o.frame
+        grabbed = frame is not None
+        status_rows.append((
+            o.target.camera_id, o.state.status, o.state.since, o.state.cause,
+            o.state.fail_streak, o.state.ok_streak, o.state.streak_since, o.at,
+            str(o.result.status), mask_text(o.result.detail), o.result.latency_ms,
+            o.result.rtsp_code,
+            frame.health if frame else (row["health"] if row else None),
+            json.dumps(frame.detail) if frame else (row["health_detail"] if row else None),
+            frame.width if frame else (row["width"] if row else None),
+            frame.height if frame else (row["height"] if row else None),
+            frame.first_frame_ms if frame else (row["first_frame_ms"] if row else None),
+            o.at if grabbed else (row["last_grab_at"] if row else None),
+            0 if grabbed else (int(row["cycles_since_grab"]) + 1 if row else 1),
+        ))
+        if o.transition:
+            t = o.transition
+            await tx.execute(
+                "INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (o.target.camera_id, t.at, t.from_status, t.to_status, t.reason),
+            )
+            if t.outage_started_at:
+                await tx.execute(
+                    "INSERT OR IGNORE INTO outage(camera_id, started_at, cause) VALUES (?, ?, ?)",
+                    (o.target.camera_id, t.outage_started_at, t.reason),
+                )
+            if t.outage_ended_at:
+                await tx.execute(
+                    "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL",
+                    (t.outage_ended_at, o.target.camera_id),
+                )
+        if frame is not None and frame.jpeg:
+            await tx.execute(
+                "INSERT INTO snapshot(camera_id, taken_at, width, height, jpeg)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(camera_id) DO UPDATE SET"
+                " taken_at = excluded.taken_at, width = excluded.width,"
+                " height = excluded.height, jpeg = excluded.jpeg",
+                (o.target.camera_id, o.at, frame.width or 0, frame.height or 0, frame.jpeg),
+            )
+    await tx.executemany(
+        "INSERT INTO camera_status(camera_id, status, since, cause, fail_streak, ok_streak,"
+        " streak_since, last_probe_at, last_result, last_detail, last_latency_ms,"
+        " last_rtsp_code, health, health_detail, width, height, first_frame_ms, last_grab_at,"
+        " cycles_since_grab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(camera_id) DO UPDATE SET status = excluded.status,"
+        " since = excluded.since, cause = excluded.cause, fail_streak = excluded.fail_streak,"
+        " ok_streak = excluded.ok_streak, streak_since = excluded.streak_since,"
+        " last_probe_at = excluded.last_probe_at, last_result = excluded.last_result,"
+        " last_detail = excluded.last_detail, last_latency_ms = excluded.last_latency_ms,"
+        " last_rtsp_code = excluded.last_rtsp_code, health = excluded.health,"
+        " health_detail = excluded.health_detail, width = excluded.width,"
+        " height = excluded.height, first_frame_ms = excluded.first_frame_ms,"
+        " last_grab_at = excluded.last_grab_at, cycles_since_grab = excluded.cycles_since_grab",
+        status_rows,
+    )
+    await tx.execute(
+        "INSERT INTO probe_cycle(started_at, finished_at, duration_ms, cameras, completed,"
+        " grabbed, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (report.started_at, to_iso(utcnow()), report.duration_ms, report.cameras,
+         report.completed, report.grabbed, len(report.transitions)),
+    )
+
+
+async def status_events(db: Database, report: CycleReport) -> list[StatusEvent]:
+    """The cycle's confirmed changes as events, with camera, point and zone names."""
+    changed = report.transitions
+    if not changed:
+        return []
+    ids = [o.target.camera_id for o, _ in changed]
+    marks = ",".join("?" * len(ids))
+    names = {
+        r["id"]: r
+        for r in await db.fetchall(
+            "SELECT c.id, c.name, p.name AS point, z.code FROM camera c"
+            " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
+            f" WHERE c.id IN ({marks})", ids,
+        )
+    }
+    return [
+        StatusEvent(o.target.camera_id, names[o.target.camera_id]["name"],
+                    names[o.target.camera_id]["point"], names[o.target.camera_id]["code"],
+                    t.from_status, t.to_status, t.at, t.reason)
+        for o, t in changed if o.target.camera_id in names
+    ]

@@ -1,0 +1,228 @@
+"""Uptime per camera, point or zone over a window, computed from outages.
+
+Time inside maintenance windows counts neither as up nor as down. A camera counts from
+when it was registered (or the window's start, whichever is later). An open outage runs
+until the window's end (or now).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from camnet.auth.principal import Principal
+from camnet.auth.scope import in_scope
+from camnet.db import Database
+from camnet.errors import InvalidInput
+from camnet.registry.zones import get_zone_row
+from camnet.timeutil import parse_iso, to_iso, utcnow
+
+Group = Literal["camera", "point", "zone"]
+PERIODS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7),
+                                 "30d": timedelta(days=30)}
+Interval = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class UptimeRow:
+    """Uptime of one camera, point or zone."""
+
+    key: str
+    label: str
+    zone_code: str
+    cameras: int
+    monitored_s: float
+    down_s: float
+    maintenance_s: float
+    outages: int
+
+    @property
+    def uptime_pct(self) -> float | None:
+        """Percentage of monitored time up; ``None`` when nothing was monitored."""
+        if self.monitored_s <= 0:
+            return None
+        return round(100.0 * (1 - self.down_s / self.monitored_s), 3)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain form for JSON and CSV."""
+        return {"key": self.key, "label": self.label, "zone_code": self.zone_code,
+                "cameras": self.cameras, "uptime_pct": self.uptime_pct,
+                "monitored_s": round(self.monitored_s), "down_s": round(self.down_s),
+                "maintenance_s": round(self.maintenance_s), "outages": self.outages}
+
+
+def resolve_window(period: str | None, start: str | None, end: str | None
+                   ) -> tuple[datetime, datetime]:
+    """Turn ``24h``/``7d``/``30d`` or explicit ISO times into a UTC window.
+
+    Raises:
+        InvalidInput: unknown period, unparsable time, or end before start.
+    """
+    now = utcnow()
+    try:
+        end_at = parse_iso(end) if end else now
+        if start:
+            start_at = parse_iso(start)
+        else:
+            if (period or "24h") not in PERIODS:
+                raise InvalidInput(f"period must be one of {', '.join(PERIODS)}", "period")
+            start_at = end_at - PERIODS[period or "24h"]
+    except ValueError as exc:
+        raise InvalidInput(f"not an ISO-8601 time: {exc}", "from") from exc
+    if end_at <= start_at:
+        raise InvalidInput("the window must end after it starts", "to")
+    return start_at, min(end_at, now)
+
+
+def _merge(intervals: Iterable[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        elif hi > lo:
+            merged.append((lo, hi))
+    return merged
+
+
+def _length(intervals: Iterable[Interval]) -> float:
+    return sum(hi - lo for lo, hi in intervals)
+
+
+def _intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
+    out: list[Interval] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if hi > lo:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+async def compute_uptime(
+    db: Database, actor: Principal, *, start: datetime, end: datetime,
+    zone_code: str | None = None, group: Group = "camera", camera_id: int | None = None,
+) -> list[UptimeRow]:
+    """Uptime of every camera in scope (or one), grouped by camera, point or zone."""
+    actor.require("monitor.read")
+    path = actor.zone_path
+    if zone_code:
+        path = (await get_zone_row(db, actor, code=zone_code, field="zone"))["path"]
+    lo_iso, hi_iso = to_iso(start), to_iso(end)
+    scope, scope_params = in_scope("z.path", path)
+    params: list[object] = [*scope_params]
+    extra = ""
+    if camera_id is not None:
+        extra = " AND c.id = ?"
+        params.append(camera_id)
+    cameras = await db.fetchall(
+        "SELECT c.id, c.name, c.created_at, p.id AS point_id, p.name AS point_name,"
+        " z.code AS zone_code, z.name AS zone_name FROM camera c"
+        " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
+        f" WHERE {scope}{extra} ORDER BY z.code, p.name, c.name",
+        params,
+    )
+    ids = [r["id"] for r in cameras]
+    outages: dict[int, list[Interval]] = defaultdict(list)
+    maintenance: dict[int, list[Interval]] = defaultdict(list)
+    t_lo, t_hi = start.timestamp(), end.timestamp()
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        marks = ",".join("?" * len(chunk))
+        for r in await db.fetchall(
+            f"SELECT camera_id, started_at, ended_at FROM outage WHERE camera_id IN ({marks})"
+            " AND started_at < ? AND (ended_at IS NULL OR ended_at > ?)",
+            (*chunk, hi_iso, lo_iso),
+        ):
+            s = parse_iso(r["started_at"]).timestamp()
+            e = parse_iso(r["ended_at"]).timestamp() if r["ended_at"] else t_hi
+            outages[r["camera_id"]].append((max(s, t_lo), min(e, t_hi)))
+        for r in await db.fetchall(
+            f"SELECT camera_id, starts_at, ends_at FROM maintenance_window"
+            f" WHERE camera_id IN ({marks}) AND starts_at < ? AND ends_at > ?",
+            (*chunk, hi_iso, lo_iso),
+        ):
+            s, e = parse_iso(r["starts_at"]).timestamp(), parse_iso(r["ends_at"]).timestamp()
+            maintenance[r["camera_id"]].append((max(s, t_lo), min(e, t_hi)))
+    totals: dict[str, list[float]] = {}
+    meta: dict[str, tuple[str, str]] = {}
+    for cam in cameras:
+        begin = max(t_lo, parse_iso(cam["created_at"]).timestamp())
+        window = [(begin, t_hi)] if t_hi > begin else []
+        maint = _intersect(_merge(maintenance[cam["id"]]), window)
+        down = _intersect(_merge(outages[cam["id"]]), window)
+        down_s = _length(down) - _length(_intersect(down, maint))
+        maint_s = _length(maint)
+        monitored = _length(window) - maint_s
+        if group == "camera":
+            key, label = str(cam["id"]), f"{cam['point_name']} / {cam['name']}"
+        elif group == "point":
+            key, label = str(cam["point_id"]), cam["point_name"]
+        else:
+            key, label = cam["zone_code"], cam["zone_name"]
+        acc = totals.setdefault(key, [0, 0.0, 0.0, 0.0, 0])
+        acc[0] += 1
+        acc[1] += monitored
+        acc[2] += down_s
+        acc[3] += maint_s
+        acc[4] += len(outages[cam["id"]])
+        meta[key] = (label, cam["zone_code"])
+    return [
+        UptimeRow(key, meta[key][0], meta[key][1], int(a[0]), a[1], a[2], a[3], int(a[4]))
+        for key, a in totals.items()
+    ]
+
+
+async def outages_in_window(db: Database, camera_id: int, start: datetime, end: datetime
+                            ) -> tuple[float, list[dict[str, object]]]:
+    """Seconds a camera was down inside [start, end] and the outages that overlap it."""
+    rows = await db.fetchall(
+        "SELECT started_at, ended_at, cause FROM outage WHERE camera_id = ? AND started_at < ?"
+        " AND (ended_at IS NULL OR ended_at > ?) ORDER BY started_at",
+        (camera_id, to_iso(end), to_iso(start)),
+    )
+    lo, hi = start.timestamp(), end.timestamp()
+    intervals = []
+    for r in rows:
+        s = parse_iso(r["started_at"]).timestamp()
+        e = parse_iso(r["ended_at"]).timestamp() if r["ended_at"] else utcnow().timestamp()
+        intervals.append((max(s, lo), min(e, hi)))
+    return _length(_merge(intervals)), [dict(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class UptimeReport:
+    """An uptime report over one window: the rows and the overall figure."""
+
+    window_from: datetime
+    window_to: datetime
+    group: Group
+    rows: list[UptimeRow]
+
+    @property
+    def overall_pct(self) -> float | None:
+        """Uptime over all rows' monitored time; ``None`` when nothing was monitored."""
+        monitored = sum(r.monitored_s for r in self.rows)
+        down = sum(r.down_s for r in self.rows)
+        return round(100 * (1 - down / monitored), 3) if monitored > 0 else None
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain form for JSON (the API's answer and ``camnet report uptime --format json``)."""
+        return {"window_from": to_iso(self.window_from), "window_to": to_iso(self.window_to),
+                "group": self.group, "overall_pct": self.overall_pct,
+                "items": [r.as_dict() for r in self.rows]}
+
+
+async def uptime_report(db: Database, actor: Principal, *, period: str | None = None,
+                        start: str | None = None, end: str | None = None,
+                        zone_code: str | None = None, group: Group = "camera") -> UptimeReport:
+    """Resolve the window and compute uptime per ``group`` inside the caller's scope."""
+    window_from, window_to = resolve_window(period, start, end)
+    rows = await compute_uptime(db, actor, start=window_from, end=window_to,
+                                zone_code=zone_code, group=group)
+    return UptimeReport(window_from, window_to, group, rows)

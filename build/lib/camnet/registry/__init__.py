@@ -1,0 +1,1 @@
+"""The camera registry: zones, points and cameras."""

@@ -1,0 +1,1 @@
+"""Web layer: JSON API, pages and templates."""

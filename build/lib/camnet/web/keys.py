@@ -1,0 +1,25 @@
+"""Typed application keys: every long-lived resource the app holds, in one place."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from aiohttp import web
+
+from camnet.auth.throttle import LoginThrottle
+from camnet.config import Config
+from camnet.db import Database
+from camnet.evidence.blobstore import BlobStore
+from camnet.monitor.service import MonitorService
+from camnet.secretstore import CredentialCipher, Secrets
+
+CONFIG = web.AppKey("config", Config)
+SECRETS = web.AppKey("secrets", Secrets)
+DB = web.AppKey("db", Database)
+CIPHER = web.AppKey("cipher", CredentialCipher)
+THROTTLE = web.AppKey("throttle", LoginThrottle)
+EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # frame checks
+FILE_EXECUTOR = web.AppKey("file_executor", ThreadPoolExecutor)  # evidence files
+BLOBS = web.AppKey("blobs", BlobStore)
+MONITOR = web.AppKey("monitor", MonitorService)
+EXTRA = web.AppKey("extra", dict)

@@ -1,0 +1,63 @@
+"""Long-lived resources of the app, each a ``cleanup_ctx`` generator stored under a key."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+
+import aiohttp
+from aiohttp import web
+
+from camnet.db import open_database
+from camnet.monitor.notify import Notifier, WebhookChannel
+from camnet.monitor.scheduler import CycleScheduler, ensure_open_files
+from camnet.monitor.service import MonitorService
+from camnet.web import keys
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Open the database (migrating it) for the app's lifetime."""
+    db = await open_database(app[keys.CONFIG])
+    app[keys.DB] = db
+    yield
+    await db.close()
+
+
+async def executor_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Two bounded thread pools: frame checks, and evidence file work (hashing, packages).
+
+    Separate pools so a case package being built never holds back the monitor's frame
+    checks, and a slow camera never holds back an evidence download.
+    """
+    config = app[keys.CONFIG]
+    frames = ThreadPoolExecutor(max_workers=config.monitor.tier2_workers,
+                                thread_name_prefix="camnet-frames")
+    files = ThreadPoolExecutor(max_workers=config.evidence.file_workers,
+                               thread_name_prefix="camnet-files")
+    app[keys.EXECUTOR] = frames
+    app[keys.FILE_EXECUTOR] = files
+    yield
+    frames.shutdown(wait=True, cancel_futures=True)
+    files.shutdown(wait=True, cancel_futures=True)
+
+
+async def monitor_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Build the monitor service; when enabled, schedule its cycles."""
+    config = app[keys.CONFIG]
+    ensure_open_files(config.monitor.concurrency + 256)
+    session = aiohttp.ClientSession()
+    channels = []
+    if config.notify.webhook_url:
+        channels.append(WebhookChannel(session, config.notify.webhook_url,
+                                       config.notify.webhook_timeout_s))
+    notifier = Notifier(channels)
+    service = MonitorService(app[keys.DB], app[keys.CIPHER], config.monitor, app[keys.EXECUTOR],
+                             notifier)
+    app[keys.MONITOR] = service
+    scheduler = CycleScheduler(service, config.monitor.interval_s)
+    if config.monitor.enabled:
+        scheduler.start()
+    yield
+    await scheduler.stop()  # a cycle in flight finishes and commits before the DB closes
+    await notifier.drain()
+    await session.close()

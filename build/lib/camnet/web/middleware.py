@@ -1,0 +1,96 @@
+"""Middlewares: who is calling (token or session), and errors as JSON, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from aiohttp_session import get_session
+
+from camnet.accounts.users import principal_by_id, principal_by_token
+from camnet.errors import CamnetError, ErrorBody, Forbidden, TooManyAttempts, Unauthenticated
+from camnet.web import keys
+from camnet.web.csrf import HEADER, token_matches
+from camnet.web.pages import render
+from camnet.web.routing import PRINCIPAL, VIA_TOKEN
+
+log = logging.getLogger(__name__)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@web.middleware
+async def identify(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Attach the caller's principal (from a bearer token or the session) to the request."""
+    db = request.app[keys.DB]
+    auth = request.headers.get("Authorization", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("use 'Authorization: Bearer <token>'")
+        principal = await principal_by_token(db, token.strip())
+        if principal is None:
+            raise Unauthenticated("token unknown, revoked, or its user is disabled")
+        request[PRINCIPAL] = principal
+        request[VIA_TOKEN] = True
+        return await handler(request)
+    session = await get_session(request)
+    user_id = session.get("user_id")
+    if isinstance(user_id, int):
+        principal = await principal_by_id(db, user_id)
+        if principal is None:
+            session.invalidate()
+        else:
+            request[PRINCIPAL] = principal
+            if request.method not in SAFE_METHODS and request.path.startswith("/api/"):
+                if not token_matches(session, request.headers.get(HEADER, "")):
+                    raise Forbidden("missing or wrong X-CSRF-Token header", "X-CSRF-Token")
+    return await handler(request)
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
+    """The API's error body as JSON-ready data (see :class:`camnet.errors.ErrorBody`)."""
+    return ErrorBody.of(code, message, field).model_dump()
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn expected errors into ``{"error": {...}}`` with a 4xx; unexpected ones into a 500."""
+    try:
+        return await handler(request)
+    except CamnetError as exc:
+        headers = {}
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(exc.retry_after_s)
+        if isinstance(exc, Unauthenticated) and not request.path.startswith("/api/"):
+            raise web.HTTPSeeOther(f"/login?next={request.path_qs}") from exc
+        if not request.path.startswith("/api/"):
+            return await _error_page(request, exc.status, exc.message)
+        return web.json_response(exc.to_dict(), status=exc.status, headers=headers)
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[keys.CONFIG].server.max_body_bytes
+        return web.json_response(
+            error_body("too_large", f"request body over the limit of {limit} bytes", "body"),
+            status=413,
+        )
+    except web.HTTPException as exc:
+        if exc.status < 400 or request.path.startswith("/static/"):
+            raise
+        if not request.path.startswith("/api/"):
+            return await _error_page(request, exc.status, exc.reason)
+        code = exc.reason.lower().replace(" ", "_")
+        return web.json_response(error_body(code, exc.reason), status=exc.status)
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return web.json_response(
+            error_body("internal", "internal error; see the server log"), status=500
+        )
+
+
+async def _error_page(request: web.Request, status: int, message: str) -> web.StreamResponse:
+    """An HTML error page for people (pages, not the API)."""
+    try:
+        return await render(request, "error.html", {"status": status, "message": message}, status)
+    except Exception:  # the error page itself must never fail
+        log.exception("error page failed")
+        return web.Response(status=status, text=message)
