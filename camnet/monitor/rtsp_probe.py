@@ -35,7 +35,9 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
+
+from camnet.secretstore import resolve_credentials
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 256 * 1024
@@ -98,9 +100,8 @@ def _parse_target(url: str, username: str | None, password: str | None) -> _Targ
     if parts.port:
         netloc += f":{parts.port}"
     uri = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
-    user = username or (unquote(parts.username) if parts.username else None)
-    secret = password if password else (unquote(parts.password) if parts.password else None)
-    return _Target(host, port, tls, uri, user, secret)
+    _, user, secret = resolve_credentials(url, username or None, password or None)
+    return _Target(host, port, tls, uri, user or None, secret or None)
 
 
 def _parse_challenges(value: str) -> list[tuple[str, dict[str, str]]]:
