@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import math
 from typing import Any
 
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from camnet.errors import InvalidInput
+from camnet.validation import parse_json
 
 
 def parse_boundary(geojson: str | dict[str, Any], field: str = "boundary_geojson") -> BaseGeometry:
@@ -18,11 +19,11 @@ def parse_boundary(geojson: str | dict[str, Any], field: str = "boundary_geojson
         InvalidInput: not GeoJSON, not a polygon, or an invalid polygon.
     """
     try:
-        data = json.loads(geojson) if isinstance(geojson, str) else geojson
+        data = parse_json(geojson, field) if isinstance(geojson, str) else geojson
         if data.get("type") == "Feature":
             data = data["geometry"]
         geometry = shape(data)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise InvalidInput(f"not a GeoJSON geometry: {exc}", field) from exc
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
         raise InvalidInput(
@@ -31,6 +32,8 @@ def parse_boundary(geojson: str | dict[str, Any], field: str = "boundary_geojson
     if not geometry.is_valid or geometry.is_empty:
         raise InvalidInput("boundary polygon is empty or self-intersecting", field)
     minx, miny, maxx, maxy = geometry.bounds
+    if any(math.isnan(v) or math.isinf(v) for v in (minx, miny, maxx, maxy)):
+        raise InvalidInput("boundary coordinates must be finite numbers", field)
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidInput("boundary coordinates must be [longitude, latitude]", field)
     return geometry

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from camnet.timeutil import display_timezone, parse_iso
+from camnet.validation import MAX_ID, DbId, Line, Moment, Para, not_null
 from camnet.vocab import RequestStatus
 
 IncidentKind = Literal["theft", "assault", "traffic", "fire", "other"]
@@ -30,14 +31,14 @@ def _aware(value: datetime | str) -> datetime | str:
 class IncidentIn(_In):
     """A new incident."""
 
-    case_no: str = Field(min_length=1, max_length=64)
+    case_no: Line = Field(min_length=1, max_length=64)
     kind: IncidentKind
-    occurred_from: AwareDatetime
-    occurred_to: AwareDatetime
-    zone_code: str = Field(min_length=1)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    summary: str = Field("", max_length=5000)
+    occurred_from: Moment
+    occurred_to: Moment
+    zone_code: Line = Field(min_length=1, max_length=64)
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    summary: Para = Field("", max_length=5000)
 
     _times = field_validator("occurred_from", "occurred_to", mode="before")(_aware)
 
@@ -53,14 +54,21 @@ class IncidentIn(_In):
 class IncidentPatch(_In):
     """Changes to an incident."""
 
-    kind: IncidentKind | None = None
-    occurred_from: AwareDatetime | None = None
-    occurred_to: AwareDatetime | None = None
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    summary: str | None = Field(None, max_length=5000)
+    kind: IncidentKind = not_null()
+    occurred_from: Moment = not_null()
+    occurred_to: Moment = not_null()
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    summary: Para = not_null(max_length=5000)
 
     _times = field_validator("occurred_from", "occurred_to", mode="before")(_aware)
+
+    @model_validator(mode="after")
+    def _position_whole(self) -> IncidentPatch:
+        sent = {"lat", "lon"} & self.model_fields_set
+        if len(sent) == 1 or (sent and (self.lat is None) != (self.lon is None)):
+            raise ValueError("change lat and lon together (both numbers, or both null)")
+        return self
 
 
 class IncidentOut(BaseModel):
@@ -83,9 +91,9 @@ class IncidentOut(BaseModel):
 class RequestCameraIn(_In):
     """One camera of a request, with its own window (default: the incident's)."""
 
-    camera_id: int
-    window_from: AwareDatetime | None = None
-    window_to: AwareDatetime | None = None
+    camera_id: DbId
+    window_from: Moment | None = None
+    window_to: Moment | None = None
 
     _times = field_validator("window_from", "window_to", mode="before")(
         lambda v: None if v in (None, "") else _aware(v)
@@ -95,8 +103,8 @@ class RequestCameraIn(_In):
 class RequestIn(_In):
     """A new extraction request (a draft)."""
 
-    incident_id: int
-    reason: str = Field(min_length=1, max_length=2000)
+    incident_id: DbId
+    reason: Para = Field(min_length=1, max_length=2000)
     cameras: list[RequestCameraIn] = Field(min_length=1, max_length=200)
 
 
@@ -104,8 +112,8 @@ class TransitionIn(_In):
     """Move a request to another status."""
 
     to: RequestStatus
-    note: str = Field("", max_length=2000)
-    handed_over_to: str = Field("", max_length=200)
+    note: Para = Field("", max_length=2000)
+    handed_over_to: Line = Field("", max_length=200)
 
 
 class RequestCameraOut(BaseModel):
@@ -151,21 +159,21 @@ class RequestOut(BaseModel):
 class ExternalItemIn(_In):
     """An evidence item held elsewhere, registered by hash and size."""
 
-    filename: str = Field(min_length=1, max_length=255)
-    size: int = Field(ge=0)
+    filename: Line = Field(min_length=1, max_length=255)
+    size: int = Field(ge=0, le=MAX_ID)
     sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
-    camera_id: int | None = None
-    method: str = Field("", max_length=200)
-    holder: str = Field(min_length=1, max_length=200)
+    camera_id: DbId | None = None
+    method: Line = Field("", max_length=200)
+    holder: Line = Field(min_length=1, max_length=200)
 
 
 class CustodyIn(_In):
     """A custody action on an item."""
 
     action: CustodyAction
-    from_holder: str = Field("", max_length=200)
-    to_holder: str = Field("", max_length=200)
-    note: str = Field("", max_length=2000)
+    from_holder: Line = Field("", max_length=200)
+    to_holder: Line = Field("", max_length=200)
+    note: Para = Field("", max_length=2000)
 
 
 class ItemOut(BaseModel):

@@ -75,7 +75,7 @@ def _point_in(row: dict[str, str]) -> dict[str, Any]:
 
 def _camera_in(row: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "point_id": 0,
+        "point_id": 1,  # placeholder: the point is known only when written (unused by write_camera)
         "name": row.get("camera_name", ""),
         "rtsp_url": row.get("rtsp_url", ""),
         "username": row.get("username") or None,

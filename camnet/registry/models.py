@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from camnet.validation import DbId, Line, Para, not_null
 
 ZoneLevel = Literal["province", "district", "commune", "hamlet"]
 LEVEL_RANK: dict[str, int] = {"province": 0, "district": 1, "commune": 2, "hamlet": 3}
@@ -19,20 +22,20 @@ class _In(BaseModel):
 class ZoneIn(_In):
     """A new zone."""
 
-    parent_code: str | None = Field(None, description="Code of the parent zone; none for a root")
+    parent_code: Line | None = Field(None, description="Code of the parent zone; none for a root")
     level: ZoneLevel
     code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     boundary_geojson: str | None = Field(
-        None, description="GeoJSON Polygon/MultiPolygon, lon/lat order"
+        None, max_length=5_000_000, description="GeoJSON Polygon/MultiPolygon, lon/lat order"
     )
 
 
 class ZonePatch(_In):
     """Changes to a zone (code and parent are fixed)."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    boundary_geojson: str | None = None
+    name: Line = not_null(min_length=1, max_length=200)
+    boundary_geojson: str | None = Field(None, max_length=5_000_000)
 
 
 class ZoneOut(BaseModel):
@@ -58,45 +61,46 @@ def _check_rtsp_url(value: str) -> str:
         raise ValueError(f"bad port: {exc}") from exc
     if not host:
         raise ValueError("must name a host, e.g. rtsp://192.0.2.10:554/stream1")
-    del port
-    if any(c.isspace() for c in value):
-        raise ValueError("must not contain spaces")
+    if port == 0:
+        raise ValueError("port 0 is not a camera port; leave it out for 554")
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("must not contain spaces or control characters")
     return value
 
 
 class PointFields(_In):
     """Fields shared by new points and patches."""
 
-    address: str = Field("", max_length=500)
-    host_name: str = Field("", max_length=200, description="Owner/host of the point")
+    address: Line = Field("", max_length=500)
+    host_name: Line = Field("", max_length=200, description="Owner/host of the point")
     host_phone: str = Field("", max_length=40, pattern=r"^[0-9 +().-]*$")
-    funding: str = Field("", max_length=200, description="Who paid: residents, commune, ...")
+    funding: Line = Field("", max_length=200, description="Who paid: residents, commune, ...")
     installed_on: date | None = None
-    notes: str = Field("", max_length=2000)
+    notes: Para = Field("", max_length=2000)
 
 
 class PointIn(PointFields):
     """A new camera point."""
 
-    zone_code: str = Field(min_length=1)
-    name: str = Field(min_length=1, max_length=200)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    zone_code: Line = Field(min_length=1, max_length=64)
+    name: Line = Field(min_length=1, max_length=200)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
 
 
 class PointPatch(_In):
     """Changes to a camera point."""
 
-    zone_code: str | None = None
-    name: str | None = Field(None, min_length=1, max_length=200)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    address: str | None = Field(None, max_length=500)
-    host_name: str | None = Field(None, max_length=200)
-    host_phone: str | None = Field(None, max_length=40, pattern=r"^[0-9 +().-]*$")
-    funding: str | None = Field(None, max_length=200)
+    zone_code: Line = not_null(min_length=1, max_length=64)
+    name: Line = not_null(min_length=1, max_length=200)
+    lat: float = not_null(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = not_null(ge=-180, le=180, allow_inf_nan=False)
+    address: Line = not_null(max_length=500)
+    host_name: Line = not_null(max_length=200)
+    host_phone: str = not_null(max_length=40, pattern=r"^[0-9 +().-]*$")
+    funding: Line = not_null(max_length=200)
     installed_on: date | None = None
-    notes: str | None = Field(None, max_length=2000)
+    notes: Para = not_null(max_length=2000)
 
 
 class PointOut(BaseModel):
@@ -122,10 +126,11 @@ class PointOut(BaseModel):
 class CameraFields(_In):
     """Optional camera fields shared by new cameras and patches."""
 
-    vendor: str = Field("", max_length=100)
-    azimuth_deg: float | None = Field(None, ge=0, le=360, description="0 = north, clockwise")
-    fov_deg: float | None = Field(None, ge=1, le=360)
-    range_m: float | None = Field(None, gt=0, le=5000)
+    vendor: Line = Field("", max_length=100)
+    azimuth_deg: float | None = Field(None, ge=0, le=360, allow_inf_nan=False,
+                                      description="0 = north, clockwise")
+    fov_deg: float | None = Field(None, ge=1, le=360, allow_inf_nan=False)
+    range_m: float | None = Field(None, gt=0, le=5000, allow_inf_nan=False)
     retention_days: int = Field(7, ge=0, le=3650, description="Days the recorder keeps")
     enabled: bool = True
     monitor_tier: Literal[1, 2] = 2
@@ -134,11 +139,11 @@ class CameraFields(_In):
 class CameraIn(CameraFields):
     """A new camera on a point."""
 
-    point_id: int
-    name: str = Field(min_length=1, max_length=200)
+    point_id: DbId
+    name: Line = Field(min_length=1, max_length=200)
     rtsp_url: str = Field(min_length=8, max_length=1000)
-    username: str | None = Field(None, max_length=200)
-    password: str | None = Field(None, max_length=200)
+    username: Line | None = Field(None, max_length=200)
+    password: Line | None = Field(None, max_length=200)
 
     _url = field_validator("rtsp_url")(_check_rtsp_url)
 
@@ -146,18 +151,18 @@ class CameraIn(CameraFields):
 class CameraPatch(_In):
     """Changes to a camera; ``password: ""`` clears the stored password."""
 
-    point_id: int | None = None
-    name: str | None = Field(None, min_length=1, max_length=200)
-    rtsp_url: str | None = Field(None, min_length=8, max_length=1000)
-    username: str | None = Field(None, max_length=200)
-    password: str | None = Field(None, max_length=200)
-    vendor: str | None = Field(None, max_length=100)
-    azimuth_deg: float | None = Field(None, ge=0, le=360)
-    fov_deg: float | None = Field(None, ge=1, le=360)
-    range_m: float | None = Field(None, gt=0, le=5000)
-    retention_days: int | None = Field(None, ge=0, le=3650)
-    enabled: bool | None = None
-    monitor_tier: Literal[1, 2] | None = None
+    point_id: DbId = not_null()
+    name: Line = not_null(min_length=1, max_length=200)
+    rtsp_url: str = not_null(min_length=8, max_length=1000)
+    username: Line = not_null(max_length=200)
+    password: Line | None = Field(None, max_length=200)
+    vendor: Line = not_null(max_length=100)
+    azimuth_deg: float | None = Field(None, ge=0, le=360, allow_inf_nan=False)
+    fov_deg: float | None = Field(None, ge=1, le=360, allow_inf_nan=False)
+    range_m: float | None = Field(None, gt=0, le=5000, allow_inf_nan=False)
+    retention_days: int = not_null(ge=0, le=3650)
+    enabled: bool = not_null()
+    monitor_tier: Literal[1, 2] = not_null()
 
     @field_validator("rtsp_url")
     @classmethod

@@ -25,9 +25,18 @@ from camnet.evidence.models import (
 )
 from camnet.evidence.package import build_package
 from camnet.paging import Page, PageQuery
+from camnet.validation import DbId
 from camnet.vocab import RequestStatus
 from camnet.web import keys
-from camnet.web.routing import RouteTable, json_response, part_chunks, read_body, read_query, remember_models
+from camnet.web.routing import (
+    RouteTable,
+    json_response,
+    part_chunks,
+    path_id,
+    read_body,
+    read_query,
+    remember_models,
+)
 
 routes = RouteTable()
 remember_models(IncidentIn, IncidentPatch, RequestIn, TransitionIn, ExternalItemIn, CustodyIn)
@@ -45,7 +54,7 @@ class RequestQuery(PageQuery):
     """Filters for the request list."""
 
     status: RequestStatus | None = None
-    incident_id: int | None = None
+    incident_id: DbId | None = None
 
 
 class RequestList(BaseModel):
@@ -65,7 +74,7 @@ class UploadQuery(BaseModel):
     """Metadata of an uploaded file (the file itself is the multipart part ``file``)."""
 
     model_config = ConfigDict(extra="forbid")
-    camera_id: int | None = None
+    camera_id: DbId | None = None
     method: str = Field("", max_length=200)
     holder: str = Field("", max_length=200)
 
@@ -94,13 +103,6 @@ class Created(BaseModel):
 remember_models(RequestQuery, UploadQuery)
 
 
-def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
-
-
 def _hours(request: web.Request) -> float:
     return request.app[keys.CONFIG].evidence.at_risk_hours
 
@@ -127,7 +129,7 @@ async def create_incident(request: web.Request, p: Principal) -> web.Response:
             summary="Get an incident", tag="evidence", response=IncidentOut)
 async def get_incident(request: web.Request, p: Principal) -> web.Response:
     """Return one incident."""
-    return json_response(await incidents.get_incident(request.app[keys.DB], p, _id(request)))
+    return json_response(await incidents.get_incident(request.app[keys.DB], p, path_id(request)))
 
 
 @routes.add("PATCH", f"{API}/incidents/{{id}}", permission="incident.write",
@@ -137,7 +139,7 @@ async def update_incident(request: web.Request, p: Principal) -> web.Response:
     """Change an incident."""
     patch = await read_body(request, IncidentPatch)
     return json_response(
-        await incidents.update_incident(request.app[keys.DB], p, _id(request), patch))
+        await incidents.update_incident(request.app[keys.DB], p, path_id(request), patch))
 
 
 @routes.add("GET", f"{API}/requests/at-risk", permission="incident.read",
@@ -174,7 +176,7 @@ async def create_request(request: web.Request, p: Principal) -> web.Response:
             summary="Get a request", tag="evidence", response=RequestOut)
 async def get_request(request: web.Request, p: Principal) -> web.Response:
     """Return a request with its cameras, availability and overwrite deadlines."""
-    found = await requests.get_request(request.app[keys.DB], p, _id(request), _hours(request))
+    found = await requests.get_request(request.app[keys.DB], p, path_id(request), _hours(request))
     await requests.audit_host_reads(request.app[keys.DB], p, [found])
     return json_response(found)
 
@@ -185,7 +187,7 @@ async def get_request(request: web.Request, p: Principal) -> web.Response:
 async def transition(request: web.Request, p: Principal) -> web.Response:
     """Submit, approve, reject, mark extracted / handed over / unavailable (role-checked)."""
     step = await read_body(request, TransitionIn)
-    return json_response(await requests.transition(request.app[keys.DB], p, _id(request), step))
+    return json_response(await requests.transition(request.app[keys.DB], p, path_id(request), step))
 
 
 @routes.add("GET", f"{API}/requests/{{id}}/items", permission="incident.read",
@@ -193,7 +195,7 @@ async def transition(request: web.Request, p: Principal) -> web.Response:
 async def list_items(request: web.Request, p: Principal) -> web.Response:
     """Items recorded for a request."""
     return json_response({"items": await items.list_items(request.app[keys.DB], p,
-                                                           _id(request))})
+                                                           path_id(request))})
 
 
 @routes.add("POST", f"{API}/requests/{{id}}/items", permission="evidence.write",
@@ -211,7 +213,7 @@ async def upload_item(request: web.Request, p: Principal) -> web.Response:
     if not isinstance(part, BodyPartReader):
         raise InvalidInput("no part named 'file'", "file")
     item = await items.upload_item(
-        request.app[keys.DB], p, request.app[keys.BLOBS], _id(request), part_chunks(part),
+        request.app[keys.DB], p, request.app[keys.BLOBS], path_id(request), part_chunks(part),
         filename=part.filename or "upload", camera_id=q.camera_id, method=q.method or "upload",
         holder=q.holder,
     )
@@ -224,7 +226,7 @@ async def upload_item(request: web.Request, p: Principal) -> web.Response:
 async def register_item(request: web.Request, p: Principal) -> web.Response:
     """Record an item that camnet does not store."""
     data = await read_body(request, ExternalItemIn)
-    return json_response(await items.register_item(request.app[keys.DB], p, _id(request), data),
+    return json_response(await items.register_item(request.app[keys.DB], p, path_id(request), data),
                          201)
 
 
@@ -233,7 +235,7 @@ async def register_item(request: web.Request, p: Principal) -> web.Response:
 async def custody(request: web.Request, p: Principal) -> web.Response:
     """Custody events of one item, oldest first."""
     db = request.app[keys.DB]
-    item = await items.get_item_row(db, p, _id(request))
+    item = await items.get_item_row(db, p, path_id(request))
     return json_response({"items": await items.custody_log(db, p, [item["id"]])})
 
 
@@ -243,7 +245,7 @@ async def custody(request: web.Request, p: Principal) -> web.Response:
 async def add_custody(request: web.Request, p: Principal) -> web.Response:
     """Append a custody event (transferred, copied, viewed, returned, sealed)."""
     data = await read_body(request, CustodyIn)
-    event_id = await items.record_custody(request.app[keys.DB], p, _id(request), data)
+    event_id = await items.record_custody(request.app[keys.DB], p, path_id(request), data)
     return json_response({"id": event_id}, 201)
 
 
@@ -252,7 +254,7 @@ async def add_custody(request: web.Request, p: Principal) -> web.Response:
 async def download(request: web.Request, p: Principal) -> web.StreamResponse:
     """Send the stored file after re-checking its SHA-256; the copy is logged in custody."""
     path, item = await items.open_for_download(request.app[keys.DB], p, request.app[keys.BLOBS],
-                                               _id(request))
+                                               path_id(request))
     return web.FileResponse(path, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(item['filename'])}",
         "Content-Type": "application/octet-stream", "X-SHA256": item["sha256"]})
@@ -283,7 +285,7 @@ async def verify_audit(request: web.Request, p: Principal) -> web.Response:
 async def package(request: web.Request, p: Principal) -> web.StreamResponse:
     """Build and send the case package of a request."""
     app = request.app
-    path, name = await build_package(app[keys.DB], p, app[keys.BLOBS], _id(request),
+    path, name = await build_package(app[keys.DB], p, app[keys.BLOBS], path_id(request),
                                      app[keys.CONFIG], app[keys.FILE_EXECUTOR])
     loop = asyncio.get_running_loop()
     fh = await loop.run_in_executor(app[keys.FILE_EXECUTOR], path.open, "rb")

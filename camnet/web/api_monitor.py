@@ -12,8 +12,9 @@ from camnet.errors import NotFound
 from camnet.monitor import queries
 from camnet.monitor.uptime import uptime_report
 from camnet.registry.zones import get_zone_row
+from camnet.validation import DbId
 from camnet.web import keys
-from camnet.web.routing import RouteTable, json_response, read_body, read_query, remember_models
+from camnet.web.routing import RouteTable, json_response, path_id, read_body, read_query, remember_models
 
 routes = RouteTable()
 API = "/api/v1"
@@ -22,7 +23,7 @@ API = "/api/v1"
 class CameraStatus(BaseModel):
     """A camera's current status, recent changes and outages."""
 
-    camera_id: int
+    camera_id: DbId
     current: dict[str, Any]
     changes: list[dict[str, Any]]
     outages: list[dict[str, Any]]
@@ -70,7 +71,7 @@ class RunIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     zone: str | None = None
-    camera_id: int | None = None
+    camera_id: DbId | None = None
 
 
 class RunOut(BaseModel):
@@ -92,25 +93,18 @@ class Created(BaseModel):
 remember_models(UptimeQuery, MaintenanceIn, RunIn)
 
 
-def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
-
-
 @routes.add("GET", f"{API}/cameras/{{id}}/status", permission="monitor.read",
             summary="A camera's status, changes and outages", tag="monitor", response=CameraStatus)
 async def camera_status(request: web.Request, p: Principal) -> web.Response:
     """Return the camera's monitor state."""
-    return json_response(await queries.camera_status(request.app[keys.DB], p, _id(request)))
+    return json_response(await queries.camera_status(request.app[keys.DB], p, path_id(request)))
 
 
 @routes.add("GET", f"{API}/cameras/{{id}}/snapshot", permission="monitor.read",
             summary="Latest JPEG snapshot", tag="monitor")
 async def camera_snapshot(request: web.Request, p: Principal) -> web.Response:
     """Return the latest JPEG thumbnail taken by a frame check."""
-    found = await queries.snapshot(request.app[keys.DB], p, _id(request))
+    found = await queries.snapshot(request.app[keys.DB], p, path_id(request))
     if found is None:
         raise NotFound("no snapshot yet for this camera")
     jpeg, taken_at = found
@@ -141,7 +135,7 @@ async def cycles(request: web.Request, p: Principal) -> web.Response:
 async def maintenance(request: web.Request, p: Principal) -> web.Response:
     """Add a maintenance window: no outages, excluded from uptime."""
     data = await read_body(request, MaintenanceIn)
-    window_id = await queries.add_maintenance(request.app[keys.DB], p, _id(request),
+    window_id = await queries.add_maintenance(request.app[keys.DB], p, path_id(request),
                                               starts_at=data.starts_at, ends_at=data.ends_at,
                                               reason=data.reason)
     return json_response({"id": window_id}, 201)

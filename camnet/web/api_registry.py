@@ -20,9 +20,10 @@ from camnet.registry.models import (
     ZoneOut,
     ZonePatch,
 )
+from camnet.validation import DbId
 from camnet.vocab import CameraStatus
 from camnet.web import keys
-from camnet.web.routing import RouteTable, json_response, read_body, read_query, remember_models
+from camnet.web.routing import RouteTable, json_response, path_id, read_body, read_query, remember_models
 
 routes = RouteTable()
 remember_models(ZoneIn, ZonePatch, PointIn, PointPatch, CameraIn, CameraPatch)
@@ -40,7 +41,7 @@ class CameraQuery(PageQuery):
     """Filters for the camera list."""
 
     zone: str | None = Field(None, description="Zone code; includes its sub-zones")
-    point_id: int | None = None
+    point_id: DbId | None = None
     status: CameraStatus | None = None
     enabled: bool | None = None
 
@@ -68,13 +69,6 @@ class CameraList(BaseModel):
 remember_models(PointQuery, CameraQuery)
 
 
-def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
-
-
 @routes.add("GET", f"{API}/zones", permission="registry.read", summary="List zones",
             tag="zones", response=ZoneList)
 async def list_zones(request: web.Request, p: Principal) -> web.Response:
@@ -94,7 +88,7 @@ async def create_zone(request: web.Request, p: Principal) -> web.Response:
             tag="zones", response=ZoneOut)
 async def get_zone(request: web.Request, p: Principal) -> web.Response:
     """Return one zone."""
-    return json_response(await zones.get_zone(request.app[keys.DB], p, _id(request)))
+    return json_response(await zones.get_zone(request.app[keys.DB], p, path_id(request)))
 
 
 @routes.add("PATCH", f"{API}/zones/{{id}}", permission="registry.write", summary="Change a zone",
@@ -102,14 +96,14 @@ async def get_zone(request: web.Request, p: Principal) -> web.Response:
 async def update_zone(request: web.Request, p: Principal) -> web.Response:
     """Change a zone's name or boundary."""
     patch = await read_body(request, ZonePatch)
-    return json_response(await zones.update_zone(request.app[keys.DB], p, _id(request), patch))
+    return json_response(await zones.update_zone(request.app[keys.DB], p, path_id(request), patch))
 
 
 @routes.add("DELETE", f"{API}/zones/{{id}}", permission="registry.write",
             summary="Delete an empty zone", tag="zones", status=204)
 async def delete_zone(request: web.Request, p: Principal) -> web.Response:
     """Delete an empty zone."""
-    await zones.delete_zone(request.app[keys.DB], p, _id(request))
+    await zones.delete_zone(request.app[keys.DB], p, path_id(request))
     return web.Response(status=204)
 
 
@@ -138,7 +132,7 @@ async def create_point(request: web.Request, p: Principal) -> web.Response:
             tag="points", response=PointOut)
 async def get_point(request: web.Request, p: Principal) -> web.Response:
     """Return one point (the read of its host's name and phone is audited)."""
-    point = await points.get_point(request.app[keys.DB], p, _id(request))
+    point = await points.get_point(request.app[keys.DB], p, path_id(request))
     if point.host_name or point.host_phone:
         await audit.record_personal_read(request.app[keys.DB], p, "camera_point", [point.id])
     return json_response(point)
@@ -149,14 +143,14 @@ async def get_point(request: web.Request, p: Principal) -> web.Response:
 async def update_point(request: web.Request, p: Principal) -> web.Response:
     """Change a point."""
     patch = await read_body(request, PointPatch)
-    return json_response(await points.update_point(request.app[keys.DB], p, _id(request), patch))
+    return json_response(await points.update_point(request.app[keys.DB], p, path_id(request), patch))
 
 
 @routes.add("DELETE", f"{API}/points/{{id}}", permission="registry.write",
             summary="Delete a point and its cameras", tag="points", status=204)
 async def delete_point(request: web.Request, p: Principal) -> web.Response:
     """Delete a point."""
-    await points.delete_point(request.app[keys.DB], p, _id(request))
+    await points.delete_point(request.app[keys.DB], p, path_id(request))
     return web.Response(status=204)
 
 
@@ -185,7 +179,7 @@ async def create_camera(request: web.Request, p: Principal) -> web.Response:
             tag="cameras", response=CameraOut)
 async def get_camera(request: web.Request, p: Principal) -> web.Response:
     """Return one camera (password masked)."""
-    return json_response(await cameras.get_camera(request.app[keys.DB], p, _id(request)))
+    return json_response(await cameras.get_camera(request.app[keys.DB], p, path_id(request)))
 
 
 @routes.add("PATCH", f"{API}/cameras/{{id}}", permission="registry.write",
@@ -195,7 +189,7 @@ async def update_camera(request: web.Request, p: Principal) -> web.Response:
     patch = await read_body(request, CameraPatch)
     app = request.app
     return json_response(
-        await cameras.update_camera(app[keys.DB], p, app[keys.CIPHER], _id(request), patch)
+        await cameras.update_camera(app[keys.DB], p, app[keys.CIPHER], path_id(request), patch)
     )
 
 
@@ -203,5 +197,5 @@ async def update_camera(request: web.Request, p: Principal) -> web.Response:
             summary="Delete a camera", tag="cameras", status=204)
 async def delete_camera(request: web.Request, p: Principal) -> web.Response:
     """Delete a camera."""
-    await cameras.delete_camera(request.app[keys.DB], p, _id(request))
+    await cameras.delete_camera(request.app[keys.DB], p, path_id(request))
     return web.Response(status=204)

@@ -15,7 +15,8 @@ from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, ValidationError
 
 from camnet.auth.principal import ALL_PERMISSIONS, Principal
-from camnet.errors import CamnetError, InvalidInput, Unauthenticated
+from camnet.errors import CamnetError, InvalidInput, NotFound, Unauthenticated
+from camnet.validation import MAX_ID, parse_json
 
 Handler = Callable[[web.Request, Principal], Awaitable[web.StreamResponse]]
 M = TypeVar("M", bound=BaseModel)
@@ -83,15 +84,19 @@ def _guard(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.StreamRespo
     return guarded
 
 
+def path_id(request: web.Request, name: str = "id") -> int:
+    """A row id from the path: ASCII digits only, 1 … 2**63-1, else 404 (no such row)."""
+    text = request.match_info.get(name, "")
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        raise NotFound(f"no {name} {text[:30]!r}", name)
+    return int(text)
+
+
 async def read_body(request: web.Request, model: type[M]) -> M:
     """Parse and validate a JSON request body into ``model``."""
     if request.content_type != "application/json":
         raise InvalidInput("send a JSON body with Content-Type: application/json", "body")
-    raw = await request.read()
-    try:
-        data = json.loads(raw or b"null")
-    except ValueError as exc:
-        raise InvalidInput(f"body is not valid JSON: {exc}", "body") from exc
+    data = parse_json(await request.read())
     if not isinstance(data, dict):
         raise InvalidInput("body must be a JSON object", "body")
     return validate(model, data)

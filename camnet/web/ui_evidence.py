@@ -31,18 +31,11 @@ from camnet.registry.zones import list_zones
 from camnet.web import keys
 from camnet.web.csrf import check_csrf
 from camnet.web.pages import page_principal, render
-from camnet.web.routing import part_chunks, validate
+from camnet.web.routing import part_chunks, path_id, validate
 
 routes = web.RouteTableDef()
 KINDS = tuple(KIND_VI)
 STATUSES = tuple(STATUS_VI)
-
-
-def _id(request: web.Request, name: str = "id") -> int:
-    try:
-        return int(request.match_info[name])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
 
 
 def _page_number(request: web.Request) -> int:
@@ -119,14 +112,14 @@ async def _incident_page(request: web.Request, p: Principal, incident_id: int,
 async def incident_detail(request: web.Request) -> web.Response:
     """An incident, its requests and a form to draft one."""
     p = page_principal(request, "incident.read")
-    return await _incident_page(request, p, _id(request))
+    return await _incident_page(request, p, path_id(request))
 
 
 @routes.post("/incidents/{id}")
 async def incident_update(request: web.Request) -> web.Response:
     """Change an incident from the edit form."""
     p = page_principal(request, "incident.write")
-    incident_id = _id(request)
+    incident_id = path_id(request)
     form = await request.post()
     await check_csrf(request, form)
     values = _clean(form, ("kind", "occurred_from", "occurred_to", "lat", "lon", "summary"))
@@ -144,7 +137,7 @@ async def incident_update(request: web.Request) -> web.Response:
 async def request_create(request: web.Request) -> web.Response:
     """Draft an extraction request for the ticked cameras."""
     p = page_principal(request, "request.draft")
-    incident_id = _id(request)
+    incident_id = path_id(request)
     form = await request.post()
     await check_csrf(request, form)
     cameras: list[RequestCameraIn] = []
@@ -221,7 +214,7 @@ async def _request_page(request: web.Request, p: Principal, request_id: int,
 async def request_detail(request: web.Request) -> web.Response:
     """A request: cameras with availability and deadlines, workflow, items, custody."""
     p = page_principal(request, "incident.read")
-    return await _request_page(request, p, _id(request))
+    return await _request_page(request, p, path_id(request))
 
 
 async def _post_back(request: web.Request, p: Principal, request_id: int, model: type[BaseModel],
@@ -239,7 +232,7 @@ async def _post_back(request: web.Request, p: Principal, request_id: int, model:
 async def request_transition(request: web.Request) -> web.Response:
     """Take one workflow step (the role is checked by the domain function)."""
     p = page_principal(request, "incident.read")
-    request_id = _id(request)
+    request_id = path_id(request)
 
     async def act(step: TransitionIn) -> None:
         await requests.transition(request.app[keys.DB], p, request_id, step)
@@ -252,7 +245,7 @@ async def request_transition(request: web.Request) -> web.Response:
 async def item_register(request: web.Request) -> web.Response:
     """Register an item held elsewhere by its hash and size."""
     p = page_principal(request, "evidence.write")
-    request_id = _id(request)
+    request_id = path_id(request)
 
     async def act(data: ExternalItemIn) -> None:
         await items.register_item(request.app[keys.DB], p, request_id, data)
@@ -265,7 +258,7 @@ async def item_register(request: web.Request) -> web.Response:
 async def item_custody(request: web.Request) -> web.Response:
     """Record a custody action, then go back to the item's request."""
     p = page_principal(request, "evidence.write")
-    item = await items.get_item_row(request.app[keys.DB], p, _id(request))
+    item = await items.get_item_row(request.app[keys.DB], p, path_id(request))
 
     async def act(event: CustodyIn) -> None:
         await items.record_custody(request.app[keys.DB], p, item["id"], event)
@@ -278,7 +271,7 @@ async def item_custody(request: web.Request) -> web.Response:
 async def item_upload(request: web.Request) -> web.Response:
     """Upload a footage file: fields first (csrf, camera_id, method, holder), then ``file``."""
     p = page_principal(request, "evidence.write")
-    request_id = _id(request)
+    request_id = path_id(request)
     if not request.content_type.startswith("multipart/"):
         raise InvalidInput("send the upload form", "file")
     reader = await request.multipart()
@@ -309,6 +302,6 @@ async def item_upload(request: web.Request) -> web.Response:
 async def request_form(request: web.Request) -> web.Response:
     """The printable request form for the camera host."""
     p = page_principal(request, "incident.read")
-    context = await form_context(request.app[keys.DB], p, _id(request))
+    context = await form_context(request.app[keys.DB], p, path_id(request))
     await requests.audit_host_reads(request.app[keys.DB], p, [context["req"]])
     return web.Response(text=render_form(context), content_type="text/html")
