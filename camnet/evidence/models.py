@@ -23,6 +23,8 @@ def _aware(value: datetime | str) -> datetime | str:
     """Take a time without offset as display-zone local time (what people type)."""
     if isinstance(value, str):
         return parse_iso(value)
+    if not isinstance(value, datetime):
+        return value  # not a time at all: pydantic reports the type error
     if value.tzinfo is None:
         value = value.replace(tzinfo=display_timezone())
     return value

@@ -31,11 +31,14 @@ from camnet.web import keys
 from camnet.web.routing import (
     RouteTable,
     json_response,
+    next_part,
+    open_multipart,
     part_chunks,
     path_id,
     read_body,
     read_query,
     remember_models,
+    upload_name,
 )
 
 routes = RouteTable()
@@ -204,17 +207,15 @@ async def list_items(request: web.Request, p: Principal) -> web.Response:
 async def upload_item(request: web.Request, p: Principal) -> web.Response:
     """Stream a file to disk, hashing it; the client's file name is metadata only."""
     q = read_query(request, UploadQuery)
-    if not request.content_type.startswith("multipart/"):
-        raise InvalidInput("send multipart/form-data with a part named 'file'", "file")
-    reader = await request.multipart()
-    part = await reader.next()
+    reader = await open_multipart(request)
+    part = await next_part(reader)
     while part is not None and getattr(part, "name", None) != "file":
-        part = await reader.next()
+        part = await next_part(reader)
     if not isinstance(part, BodyPartReader):
         raise InvalidInput("no part named 'file'", "file")
     item = await items.upload_item(
         request.app[keys.DB], p, request.app[keys.BLOBS], path_id(request), part_chunks(part),
-        filename=part.filename or "upload", camera_id=q.camera_id, method=q.method or "upload",
+        filename=upload_name(part), camera_id=q.camera_id, method=q.method or "upload",
         holder=q.holder,
     )
     return json_response(item, 201)

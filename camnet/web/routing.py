@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, MultipartReader, web
 from pydantic import BaseModel, ValidationError
 
 from camnet.auth.principal import ALL_PERMISSIONS, Principal
 from camnet.errors import CamnetError, InvalidInput, NotFound, Unauthenticated
-from camnet.validation import MAX_ID, parse_json
+from camnet.validation import MAX_ID, parse_json, single_line
 
 Handler = Callable[[web.Request, Principal], Awaitable[web.StreamResponse]]
 M = TypeVar("M", bound=BaseModel)
@@ -163,6 +163,38 @@ def _plain(data: Any) -> Any:
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
+
+
+async def open_multipart(request: web.Request) -> MultipartReader:
+    """Start reading a multipart/form-data body; a malformed one is a 4xx, never a 500."""
+    header = request.headers.get("Content-Type", "")
+    if not request.content_type.startswith("multipart/") or "boundary=" not in header:
+        raise InvalidInput("send multipart/form-data (with its boundary) and a part named 'file'",
+                           "file")
+    try:
+        return await request.multipart()
+    except (ValueError, AssertionError, KeyError) as exc:
+        raise InvalidInput(f"malformed multipart body: {exc}", "file") from exc
+
+
+async def next_part(reader: MultipartReader) -> Any:
+    """The next part of a multipart body (``None`` at the end); malformed parts are a 4xx."""
+    try:
+        return await reader.next()
+    except (ValueError, AssertionError, KeyError) as exc:
+        raise InvalidInput(f"malformed multipart body: {exc}", "file") from exc
+
+
+def upload_name(part: BodyPartReader) -> str:
+    """The client's file name of a part: metadata only, one line, at most 255 characters."""
+    try:
+        name = part.filename or "upload"
+    except (ValueError, KeyError):
+        name = "upload"
+    try:
+        return single_line(name)[:255] or "upload"
+    except ValueError as exc:
+        raise InvalidInput(f"file name: {exc}", "file") from exc
 
 
 async def part_chunks(part: BodyPartReader, size: int = 256 * 1024) -> AsyncIterator[bytes]:

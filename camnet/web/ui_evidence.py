@@ -31,7 +31,7 @@ from camnet.registry.zones import list_zones
 from camnet.web import keys
 from camnet.web.csrf import check_csrf
 from camnet.web.pages import page_principal, render
-from camnet.web.routing import part_chunks, path_id, validate
+from camnet.web.routing import next_part, open_multipart, part_chunks, path_id, upload_name, validate
 
 routes = web.RouteTableDef()
 KINDS = tuple(KIND_VI)
@@ -272,14 +272,12 @@ async def item_upload(request: web.Request) -> web.Response:
     """Upload a footage file: fields first (csrf, camera_id, method, holder), then ``file``."""
     p = page_principal(request, "evidence.write")
     request_id = path_id(request)
-    if not request.content_type.startswith("multipart/"):
-        raise InvalidInput("send the upload form", "file")
-    reader = await request.multipart()
+    reader = await open_multipart(request)
     fields: dict[str, str] = {}
-    part = await reader.next()
+    part = await next_part(reader)
     while isinstance(part, BodyPartReader) and part.name != "file":
         fields[str(part.name)] = (await part.text())[:500]
-        part = await reader.next()
+        part = await next_part(reader)
     await check_csrf(request, fields)
     if not isinstance(part, BodyPartReader) or not part.filename:
         return await _request_page(request, p, request_id,
@@ -287,7 +285,7 @@ async def item_upload(request: web.Request) -> web.Response:
     try:
         camera_id = int(fields["camera_id"]) if fields.get("camera_id") else None
         await items.upload_item(request.app[keys.DB], p, request.app[keys.BLOBS], request_id,
-                                part_chunks(part), filename=part.filename,
+                                part_chunks(part), filename=upload_name(part),
                                 camera_id=camera_id, method=fields.get("method", "") or "upload",
                                 holder=fields.get("holder", ""))
     except ValueError:
