@@ -14,12 +14,13 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 
 from camnet.auth.principal import Principal
-from camnet.auth.throttle import LoginThrottle
+from camnet.auth.throttle import ThrottlePolicy
 from camnet.config import Config
 from camnet.evidence.blobstore import BlobStore
 from camnet.secretstore import CredentialCipher, load_secrets
 from camnet.timeutil import set_display_timezone
 from camnet.web import (
+    api_accounts,
     api_evidence,
     api_monitor,
     api_registry,
@@ -30,7 +31,7 @@ from camnet.web import (
     ui_board,
     ui_evidence,
 )
-from camnet.web.middleware import errors, identify
+from camnet.web.middleware import errors, identify, same_origin, security_headers
 from camnet.web.openapi import build_openapi
 from camnet.web.routing import ApiRoute, RouteTable, json_response
 
@@ -43,8 +44,8 @@ docs_routes = RouteTable()
 
 def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
-    return [api_system.routes, api_registry.routes, api_monitor.routes, api_evidence.routes,
-            docs_routes]
+    return [api_system.routes, api_accounts.routes, api_registry.routes, api_monitor.routes,
+            api_evidence.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:
@@ -68,16 +69,18 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     set_display_timezone(config.ui.timezone)
     secrets = load_secrets(config.data_dir)
     app = web.Application(
-        middlewares=[errors],
+        middlewares=[security_headers, errors],
         client_max_size=config.server.max_body_bytes,
     )
     app[keys.CONFIG] = config
     app[keys.SECRETS] = secrets
     app[keys.CIPHER] = CredentialCipher(secrets.credentials_key)
-    app[keys.THROTTLE] = LoginThrottle(
+    app[keys.THROTTLE] = ThrottlePolicy(
         max_failures=config.security.login_max_failures,
         window_s=config.security.login_window_s,
         lockout_s=config.security.login_lockout_s,
+        max_lockout_s=config.security.login_max_lockout_s,
+        address_ceiling=config.security.login_address_ceiling,
     )
     app[keys.EXTRA] = {}
     app[keys.BLOBS] = BlobStore(config.data_dir / "evidence", config.evidence.upload_max_bytes)
@@ -96,6 +99,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
         ),
     )
     app.middlewares.append(identify)
+    app.middlewares.append(same_origin)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("camnet.web", "templates"),

@@ -40,6 +40,17 @@ async def record(
     return row_id
 
 
+async def record_auth_event(tx: Transaction, username: str, action: str,
+                            detail: dict[str, Any] | None = None) -> int:
+    """Log an authentication event (login, login_failed, login_locked, logout…), never a password.
+
+    ``username`` is what was typed, which may name no user.
+    """
+    actor = Principal(user_id=0, username=username[:200] or "?", role="viewer", zone_id=None,
+                      zone_path="/")
+    return await record(tx, actor, action, "session", None, None, detail)
+
+
 async def record_personal_read(db: Database, actor: Principal, entity: str, ids: list[int],
                                detail: dict[str, Any] | None = None) -> None:
     """Log that ``actor`` was shown personal data (hosts' names and phones).

@@ -47,6 +47,9 @@ class SecurityConfig(_Section):
     login_max_failures: int = Field(5, ge=1)
     login_window_s: int = Field(900, ge=1)
     login_lockout_s: int = Field(300, ge=1)
+    login_max_lockout_s: int = Field(3600, ge=1)
+    login_address_ceiling: int = Field(100, ge=1)
+    trusted_proxies: tuple[str, ...] = ()
 
 
 class HealthConfig(_Section):

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 import sqlite3
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -15,9 +16,9 @@ from camnet import audit
 from camnet.auth.principal import ROLES, Principal
 from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
-from camnet.errors import Conflict, InvalidInput
+from camnet.errors import Conflict, Forbidden, InvalidInput
 from camnet.registry.zones import get_zone_row
-from camnet.timeutil import now_iso
+from camnet.timeutil import now_iso, to_iso, utcnow
 
 _hasher = PasswordHasher()
 # A hash to verify against when the user does not exist, so timing does not tell; made on
@@ -117,22 +118,67 @@ async def list_users(db: Database, actor: Principal) -> list[UserOut]:
 
 
 async def set_disabled(db: Database, actor: Principal, username: str, disabled: bool = True) -> None:
-    """Disable (or re-enable) a user; a disabled user's sessions and tokens stop working."""
+    """Disable (or re-enable) a user; disabling ends their sessions and stops their tokens."""
     actor.require("users.manage")
     async with db.transaction() as tx:
         row = await _user_in_scope(tx, actor, username)
+        if disabled and row["id"] == actor.user_id:
+            raise Forbidden("you cannot disable yourself", "username")
         await tx.execute("UPDATE user SET disabled = ? WHERE id = ?", (int(disabled), row["id"]))
+        if disabled:
+            await _end_sessions(tx, row["id"], "user disabled")
         await audit.record(tx, actor, "disable" if disabled else "enable", "user", row["id"])
 
 
-def _principal(row: sqlite3.Row) -> Principal:
+async def set_role(db: Database, actor: Principal, username: str, *, role: str | None = None,
+                   zone_code: str | None = None) -> None:
+    """Change a user's role and/or zone; their open sessions end (they log in again)."""
+    actor.require("users.manage")
+    if role is not None and role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", "role")
+    async with db.transaction() as tx:
+        row = await _user_in_scope(tx, actor, username)
+        before = await tx.fetchone("SELECT role, zone_id FROM user WHERE id = ?", (row["id"],))
+        assert before is not None  # noqa: S101 - just found
+        zone_id = before["zone_id"]
+        if zone_code is not None:
+            zone_id = (await get_zone_row(tx, actor, code=zone_code, field="zone"))["id"]
+        new_role = role or before["role"]
+        await tx.execute("UPDATE user SET role = ?, zone_id = ? WHERE id = ?",
+                         (new_role, zone_id, row["id"]))
+        await _end_sessions(tx, row["id"], "role or zone changed")
+        await audit.record(tx, actor, "set_role", "user", row["id"], dict(before),
+                           {"role": new_role, "zone_id": zone_id})
+
+
+async def set_password(db: Database, actor: Principal, username: str, password: str) -> None:
+    """Set a new password (admin reset, or a user's own change); every session ends."""
+    if actor.username != username:
+        actor.require("users.manage")
+    _check_password(password)
+    password_hash = await hash_password(password)
+    async with db.transaction() as tx:
+        row = await _user_in_scope(tx, actor, username)
+        await tx.execute("UPDATE user SET password_hash = ? WHERE id = ?", (password_hash, row["id"]))
+        await _end_sessions(tx, row["id"], "password changed")
+        await audit.record(tx, actor, "set_password", "user", row["id"])  # never the password
+
+
+async def _end_sessions(tx: Transaction, user_id: int, reason: str) -> None:
+    await tx.execute(
+        "UPDATE user_session SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL",
+        (now_iso(), reason, user_id))
+
+
+def principal_from_row(row: sqlite3.Row) -> Principal:
+    """The principal of a row selected with :data:`USER_SELECT`."""
     return Principal(
         user_id=row["id"], username=row["username"], role=row["role"],
         zone_id=row["zone_id"], zone_path=row["zone_path"],
     )
 
 
-_USER_SELECT = (
+USER_SELECT = (  # the user columns a principal needs, with its zone's path
     "SELECT u.id, u.username, u.role, u.zone_id, u.password_hash, u.disabled,"
     " z.path AS zone_path FROM user u JOIN zone z ON z.id = u.zone_id"
 )
@@ -147,7 +193,7 @@ async def _dummy_hash() -> str:
 
 async def authenticate(db: Database, username: str, password: str) -> Principal | None:
     """Check a username and password; return the principal or ``None``."""
-    row = await db.fetchone(f"{_USER_SELECT} WHERE u.username = ?", (username,))  # noqa: S608
+    row = await db.fetchone(f"{USER_SELECT} WHERE u.username = ?", (username,))  # noqa: S608
     stored = row["password_hash"] if row is not None else await _dummy_hash()
     try:
         await asyncio.to_thread(_hasher.verify, stored, password)
@@ -155,43 +201,108 @@ async def authenticate(db: Database, username: str, password: str) -> Principal 
         return None
     if row is None or row["disabled"]:
         return None
-    return _principal(row)
+    return principal_from_row(row)
 
 
 async def principal_by_id(db: Database, user_id: int) -> Principal | None:
     """Load an enabled user's principal (for sessions)."""
-    row = await db.fetchone(f"{_USER_SELECT} WHERE u.id = ? AND u.disabled = 0", (user_id,))  # noqa: S608
-    return None if row is None else _principal(row)
+    row = await db.fetchone(f"{USER_SELECT} WHERE u.id = ? AND u.disabled = 0", (user_id,))  # noqa: S608
+    return None if row is None else principal_from_row(row)
 
 
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(db: Database, actor: Principal, username: str, name: str) -> str:
-    """Create an API token for a user; the plaintext is returned once and never stored."""
+async def create_token(db: Database, actor: Principal, username: str, name: str,
+                       expires_days: float | None = None) -> str:
+    """Create an API token for a user; the plaintext is returned once and never stored.
+
+    Args:
+        db: the database.
+        actor: who creates it (needs ``users.manage``).
+        username: whose token it is.
+        name: what it is for.
+        expires_days: days until it stops working; ``None`` never expires.
+    """
     actor.require("users.manage")
+    if expires_days is not None and not 0 < expires_days <= 3650:
+        raise InvalidInput("expires_days must be between 0 and 3650", "expires_days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = to_iso(utcnow() + timedelta(days=expires_days)) if expires_days else None
     async with db.transaction() as tx:
         row = await _user_in_scope(tx, actor, username)
         token_id = await tx.execute(
-            "INSERT INTO api_token(user_id, name, token_hash, prefix, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (row["id"], name, _token_digest(token), token[:10], now_iso()),
+            "INSERT INTO api_token(user_id, name, token_hash, prefix, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (row["id"], name, _token_digest(token), token[:10], now_iso(), expires),
         )
         await audit.record(tx, actor, "create", "api_token", token_id, None,
-                           {"user": username, "name": name, "prefix": token[:10]})
+                           {"user": username, "name": name, "prefix": token[:10],
+                            "expires_at": expires})
     return token
+
+
+@dataclass(frozen=True)
+class TokenOut:
+    """An API token as listed: never the token, only its first characters."""
+
+    id: int
+    username: str
+    name: str
+    prefix: str
+    created_at: str
+    expires_at: str | None
+    last_used_at: str | None
+    revoked: bool
+
+
+async def list_tokens(db: Database, actor: Principal, username: str | None = None) -> list[TokenOut]:
+    """Tokens of users in the caller's scope (or of one user), newest first."""
+    actor.require("users.manage")
+    scope, scope_params = in_scope("z.path", actor.zone_path)
+    params: list[str] = [*scope_params]
+    extra = ""
+    if username:
+        extra = " AND u.username = ?"
+        params.append(username)
+    rows = await db.fetchall(
+        "SELECT t.id, u.username, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at,"
+        " t.revoked FROM api_token t JOIN user u ON u.id = t.user_id JOIN zone z ON z.id = u.zone_id"
+        f" WHERE {scope}{extra} ORDER BY t.id DESC", params)
+    return [TokenOut(r["id"], r["username"], r["name"], r["prefix"], r["created_at"],
+                     r["expires_at"], r["last_used_at"], bool(r["revoked"])) for r in rows]
+
+
+async def revoke_token(db: Database, actor: Principal, token_id: int) -> None:
+    """Revoke a token of a user in the caller's scope; it stops working at once."""
+    actor.require("users.manage")
+    async with db.transaction() as tx:
+        await fetch_in_scope(
+            tx, actor, "SELECT t.id, z.path FROM api_token t JOIN user u ON u.id = t.user_id"
+            " JOIN zone z ON z.id = u.zone_id WHERE t.id = ?", (token_id,),
+            what=f"token {token_id}", path_column="path")
+        await tx.execute("UPDATE api_token SET revoked = 1 WHERE id = ?", (token_id,))
+        await audit.record(tx, actor, "revoke", "api_token", token_id)
 
 
 async def principal_by_token(db: Database, token: str) -> Principal | None:
     """Resolve a bearer token to its (enabled) user."""
     if not token.startswith(TOKEN_PREFIX):
         return None
+    now = now_iso()
     row = await db.fetchone(
-        "SELECT u.id, u.username, u.role, u.zone_id, u.disabled, z.path AS zone_path"
+        "SELECT u.id, u.username, u.role, u.zone_id, u.disabled, z.path AS zone_path,"
+        " t.id AS token_id, t.last_used_at"
         " FROM api_token t JOIN user u ON u.id = t.user_id JOIN zone z ON z.id = u.zone_id"
-        " WHERE t.token_hash = ? AND t.revoked = 0 AND u.disabled = 0",
-        (_token_digest(token),),
+        " WHERE t.token_hash = ? AND t.revoked = 0 AND u.disabled = 0"
+        " AND (t.expires_at IS NULL OR t.expires_at > ?)",
+        (_token_digest(token), now),
     )
-    return None if row is None else _principal(row)
+    if row is None:
+        return None
+    if not row["last_used_at"] or row["last_used_at"][:16] != now[:16]:  # at most once a minute
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE api_token SET last_used_at = ? WHERE id = ?",
+                             (now, row["token_id"]))
+    return principal_from_row(row)

@@ -1,48 +1,34 @@
-"""Slows down password guessing: failed logins counted per user name and per address."""
+"""Login throttling policy: how long a (user, address) pair or an address is locked out.
+
+Pure decisions over counts; the counts live in the database (``camnet.accounts.logins``) so
+they survive a restart. Failures are counted per (user name, address) pair, so a stranger
+guessing at a user name from one address can neither lock that user out everywhere nor
+lock out everyone behind a shared address; the right password from an address that has not
+failed is never refused. An address with very many failures (``address_ceiling``), whatever
+the user names, is locked as a whole.
+"""
 
 from __future__ import annotations
 
-import time
-from collections import deque
-from dataclasses import dataclass, field
-
-from camnet.errors import TooManyAttempts
+from dataclasses import dataclass
 
 
-@dataclass
-class LoginThrottle:
-    """After ``max_failures`` failures inside ``window_s`` for a key, refuse for ``lockout_s``."""
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """Thresholds of login throttling (``[security] login_*``)."""
 
     max_failures: int = 5
     window_s: float = 900.0
     lockout_s: float = 300.0
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
-    _locked_until: dict[str, float] = field(default_factory=dict)
+    max_lockout_s: float = 3600.0
+    address_ceiling: int = 100
 
-    def check(self, *keys: str) -> None:
-        """Raise :class:`TooManyAttempts` if any key is locked out."""
-        now = time.monotonic()
-        for key in keys:
-            until = self._locked_until.get(key, 0.0)
-            if until > now:
-                wait = int(until - now) + 1
-                raise TooManyAttempts(
-                    f"too many failed logins; try again in {wait} s", retry_after_s=wait
-                )
+    def pair_lockout_s(self, failures: int) -> float:
+        """Lockout after ``failures`` for one (user, address) pair: doubles past the limit."""
+        if failures < self.max_failures:
+            return 0.0
+        return float(min(self.max_lockout_s, self.lockout_s * 2 ** (failures - self.max_failures)))
 
-    def failed(self, *keys: str) -> None:
-        """Count a failure against each key, locking out keys that reach the limit."""
-        now = time.monotonic()
-        for key in keys:
-            recent = self._failures.setdefault(key, deque())
-            recent.append(now)
-            while recent and recent[0] < now - self.window_s:
-                recent.popleft()
-            if len(recent) >= self.max_failures:
-                self._locked_until[key] = now + self.lockout_s
-                recent.clear()
-
-    def succeeded(self, *keys: str) -> None:
-        """Forget failures of keys after a good login."""
-        for key in keys:
-            self._failures.pop(key, None)
+    def address_lockout_s(self, failures: int) -> float:
+        """Lockout of a whole address after ``failures`` across every user name."""
+        return float(self.lockout_s) if failures >= self.address_ceiling else 0.0

@@ -13,6 +13,7 @@ from camnet.auth.principal import ROLES, cli_principal
 from camnet.cli.base import load, main, run_with_db
 from camnet.db import Database
 from camnet.secretstore import CredentialCipher
+from camnet.timeutil import format_local
 
 
 @main.group()
@@ -32,22 +33,28 @@ def user_add(ctx: click.Context, username: str, role: str, zone_code: str, full_
              password_env: str | None) -> None:
     """Add a user bound to a zone."""
     config = load(ctx)
-    if password_env:
-        password = os.environ.get(password_env, "")
-        if not password:
-            raise click.ClickException(f"environment variable {password_env} is empty")
-    elif sys.stdin.isatty():
-        password = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != password:
-            raise click.ClickException("passwords differ")
-    else:
-        password = sys.stdin.readline().rstrip("\n")
+    password = _read_password(password_env)
 
     async def work(database: Database, cipher: CredentialCipher) -> int:
         return await users.add_user(database, cli_principal(), username=username, password=password,
                                     role=role, zone_code=zone_code, full_name=full_name)
 
     click.echo(f"user {username} added (id {run_with_db(config, work)})")
+
+
+def _read_password(password_env: str | None) -> str:
+    """A password from an environment variable, a prompt (twice), or one line of stdin."""
+    if password_env:
+        password = os.environ.get(password_env, "")
+        if not password:
+            raise click.ClickException(f"environment variable {password_env} is empty")
+        return password
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise click.ClickException("passwords differ")
+        return password
+    return sys.stdin.readline().rstrip("\n")
 
 
 @user.command("list")
@@ -72,6 +79,62 @@ def user_disable(ctx: click.Context, username: str) -> None:
     click.echo(f"user {username} disabled")
 
 
+@user.command("enable")
+@click.argument("username")
+@click.pass_context
+def user_enable(ctx: click.Context, username: str) -> None:
+    """Re-enable a disabled user."""
+    config = load(ctx)
+    run_with_db(config, lambda database, _: users.set_disabled(database, cli_principal(), username,
+                                                               disabled=False))
+    click.echo(f"user {username} enabled")
+
+
+@user.command("set-role")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default=None)
+@click.option("--zone", "zone_code", default=None, help="Move the user to this zone.")
+@click.pass_context
+def user_set_role(ctx: click.Context, username: str, role: str | None, zone_code: str | None) -> None:
+    """Change a user's role and/or zone; their sessions end."""
+    if role is None and zone_code is None:
+        raise click.UsageError("give --role, --zone or both")
+    config = load(ctx)
+    run_with_db(config, lambda database, _: users.set_role(database, cli_principal(), username,
+                                                           role=role, zone_code=zone_code))
+    click.echo(f"user {username} changed; their sessions ended")
+
+
+@user.command("reset-password")
+@click.argument("username")
+@click.option("--password-env", metavar="VAR",
+              help="Read the new password from this environment variable instead of a prompt.")
+@click.pass_context
+def user_reset_password(ctx: click.Context, username: str, password_env: str | None) -> None:
+    """Set a new password; every session of the user ends."""
+    config = load(ctx)
+    password = _read_password(password_env)
+    run_with_db(config, lambda database, _: users.set_password(database, cli_principal(), username,
+                                                               password))
+    click.echo(f"password of {username} changed; their sessions ended")
+
+
+@user.command("unlock")
+@click.argument("username")
+@click.pass_context
+def user_unlock(ctx: click.Context, username: str) -> None:
+    """Lift login lockouts of a user name (after too many wrong passwords)."""
+    from camnet.accounts import logins
+
+    config = load(ctx)
+
+    async def work(database: Database, cipher: CredentialCipher) -> int:
+        async with database.transaction() as tx:
+            return await logins.unlock(tx, username)
+
+    click.echo(f"{run_with_db(config, work)} lockout(s) of {username} lifted")
+
+
 @main.group()
 def token() -> None:
     """Manage API tokens."""
@@ -80,15 +143,42 @@ def token() -> None:
 @token.command("create")
 @click.argument("username")
 @click.option("--name", default="script", help="What the token is for.")
+@click.option("--expires-days", type=float, default=None, help="Stop working after this many days.")
 @click.pass_context
-def token_create(ctx: click.Context, username: str, name: str) -> None:
+def token_create(ctx: click.Context, username: str, name: str, expires_days: float | None) -> None:
     """Create an API token for USERNAME; it is printed once and stored only hashed."""
     config = load(ctx)
     value = run_with_db(
-        config, lambda database, _: users.create_token(database, cli_principal(), username, name)
+        config, lambda database, _: users.create_token(database, cli_principal(), username, name,
+                                                       expires_days)
     )
     click.echo(value)
     click.echo("store it now: it cannot be shown again. Send it as 'Authorization: Bearer …'",
                err=True)
 
 
+@token.command("list")
+@click.option("--user", "username", default=None, help="Only this user's tokens.")
+@click.pass_context
+def token_list(ctx: click.Context, username: str | None) -> None:
+    """List API tokens: first characters, owner, last use, expiry, state."""
+    config = load(ctx)
+    found = run_with_db(config, lambda database, _: users.list_tokens(database, cli_principal(),
+                                                                      username))
+    click.echo(f"{'id':>4}  {'prefix':<11} {'user':<16} {'name':<16} {'last used':<17} "
+               f"{'expires':<17} state")
+    for t in found:
+        state = "revoked" if t.revoked else "active"
+        click.echo(f"{t.id:>4}  {t.prefix:<11} {t.username:<16} {t.name[:16]:<16} "
+                   f"{format_local(t.last_used_at) or '-':<17} {format_local(t.expires_at) or '-':<17} "
+                   f"{state}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_context
+def token_revoke(ctx: click.Context, token_id: int) -> None:
+    """Revoke a token by its id (see ``camnet token list``); it stops working at once."""
+    config = load(ctx)
+    run_with_db(config, lambda database, _: users.revoke_token(database, cli_principal(), token_id))
+    click.echo(f"token {token_id} revoked")

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from camnet.auth.throttle import LoginThrottle
+from camnet.auth.throttle import ThrottlePolicy
 from camnet.config import Config
 from camnet.db import Database
 from camnet.evidence.blobstore import BlobStore
@@ -17,7 +17,7 @@ CONFIG = web.AppKey("config", Config)
 SECRETS = web.AppKey("secrets", Secrets)
 DB = web.AppKey("db", Database)
 CIPHER = web.AppKey("cipher", CredentialCipher)
-THROTTLE = web.AppKey("throttle", LoginThrottle)
+THROTTLE = web.AppKey("throttle", ThrottlePolicy)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # frame checks
 FILE_EXECUTOR = web.AppKey("file_executor", ThreadPoolExecutor)  # evidence files
 BLOBS = web.AppKey("blobs", BlobStore)

@@ -69,3 +69,41 @@ def test_bad_config_exits_nonzero(tmp_path: Path) -> None:
     config.write_text("[storage]\ndatadir = 'x'\n")
     result = CliRunner().invoke(main, ["--config", str(config), "db", "migrate"])
     assert result.exit_code == 1 and "storage.datadir" in result.output
+
+
+def test_user_and_token_administration(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from camnet.accounts.users import authenticate, principal_by_token
+    from camnet.config import load_config
+    from camnet.db import open_database
+
+    cli("sample", "load")
+    token = cli("token", "create", "canbo", "--name", "nvr-script", "--expires-days", "30").output
+    token = token.strip().splitlines()[0]
+    listing = cli("token", "list", "--user", "canbo").output
+    assert "nvr-script" in listing and token[:10] in listing and "active" in listing
+    assert token not in listing  # only the first characters are ever shown
+    token_id = int(listing.splitlines()[1].split()[0])
+    cli("user", "set-role", "canbo", "--role", "investigator")
+    assert "investigator" in cli("user", "list").output
+    cli("user", "set-role", "canbo", code=2)  # nothing to change: a usage error
+    cli("user", "reset-password", "canbo", input="a-brand-new-pass\n")
+    cli("user", "disable", "canbo")
+    cli("user", "enable", "canbo")
+    assert "lifted" in cli("user", "unlock", "canbo").output
+    cli("token", "revoke", str(token_id))
+    assert "revoked" in cli("token", "list", "--user", "canbo").output
+    cli("token", "revoke", "999999", code=1)
+
+    async def check() -> None:
+        db = await open_database(load_config(tmp_path / "camnet.toml"))
+        try:
+            assert await principal_by_token(db, token) is None  # revoked
+            assert await authenticate(db, "canbo", "camnet-demo") is None
+            who = await authenticate(db, "canbo", "a-brand-new-pass")
+            assert who is not None and who.role == "investigator"
+        finally:
+            await db.close()
+
+    asyncio.run(check())

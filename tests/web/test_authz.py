@@ -10,6 +10,7 @@ import pytest
 
 from camnet.app import all_api_routes
 from camnet.auth.principal import PERMISSIONS
+from camnet.web import keys
 from tests.conftest import World
 
 PROTECTED = [r for r in all_api_routes() if r.permission is not None]
@@ -55,8 +56,20 @@ async def _sample_ids(world: World) -> dict[str, int]:
                          json={"to": to})
     _, item = await world.call("POST", f"/api/v1/requests/{req['id']}/items", "admin",
                                data=_upload_form())
+    # a browser session of the sample admin, and an API token of a sample user
+    from camnet.accounts.sessions import start_session
+    from camnet.timeutil import utcnow
+
+    db = world.app[keys.DB]
+    admin_id = await db.fetchval("SELECT id FROM user WHERE username = 'admin'")
+    async with db.transaction() as tx:
+        await start_session(tx, admin_id, lifetime_s=3600, address="127.0.0.1", user_agent="t",
+                            now=utcnow())
+    session_id = await db.fetchval("SELECT MAX(id) FROM user_session")
+    _, tokens = await world.call("GET", "/api/v1/tokens?username=canbo", "admin")
     return {"zones": zone["id"], "points": points["items"][0]["id"], "cameras": camera,
-            "incidents": incident["id"], "requests": req["id"], "items": item["id"]}
+            "incidents": incident["id"], "requests": req["id"], "items": item["id"],
+            "me": session_id, "tokens": tokens["items"][0]["id"]}
 
 
 ID_ROUTES = [r for r in PROTECTED if "{id}" in r.path]
@@ -130,7 +143,7 @@ async def test_bad_and_revoked_tokens(world: World) -> None:
     assert resp.status == 401
     from camnet.accounts.users import set_disabled
     from camnet.auth.principal import cli_principal
-    from camnet.web import keys
+
 
     assert (await world.call("GET", "/api/v1/me", "canbo"))[0] == 200
     await set_disabled(world.app[keys.DB], cli_principal(), "canbo")

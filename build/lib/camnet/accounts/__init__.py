@@ -1,1 +1,0 @@
-"""User administration: accounts, passwords, API tokens (the policy they feed lives in camnet.auth)."""

@@ -1,1 +1,0 @@
-"""Users, roles, tokens and the one authorization check."""

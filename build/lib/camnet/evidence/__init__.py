@@ -1,1 +1,0 @@
-"""camnet subpackage."""

@@ -1,1 +1,0 @@
-"""SQL migrations, applied in number order."""

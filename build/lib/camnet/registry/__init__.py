@@ -1,1 +1,0 @@
-"""The camera registry: zones, points and cameras."""

@@ -1,1 +1,0 @@
-"""Web layer: JSON API, pages and templates."""
