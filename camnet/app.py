@@ -23,6 +23,7 @@ from camnet.evidence.blobstore import BlobStore
 from camnet.monitor.scheduler import monitor_ctx
 from camnet.secretstore import CredentialCipher, load_secrets
 from camnet.web import (
+    api_alerts,
     api_evidence,
     api_monitor,
     api_registry,
@@ -31,6 +32,7 @@ from camnet.web import (
     ui_board,
     ui_evidence,
 )
+from camnet.web.alerts_ctx import alerts_ctx
 from camnet.web.middleware import errors, identify
 from camnet.web.openapi import build_openapi
 from camnet.web.routing import ApiRoute, RouteTable, json_response
@@ -45,7 +47,7 @@ docs_routes = RouteTable()
 def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
     return [api_system.routes, api_registry.routes, api_monitor.routes, api_evidence.routes,
-            docs_routes]
+            api_alerts.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:
@@ -120,6 +122,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     for ctx in extra_cleanup or []:  # before the monitor, which may probe what they start
         app.cleanup_ctx.append(ctx)
     app.cleanup_ctx.append(monitor_ctx)
+    app.cleanup_ctx.append(alerts_ctx)  # after the monitor: hooks its transitions
     for table in api_route_tables():
         table.install(app)
     app.router.add_routes(ui_auth.routes)

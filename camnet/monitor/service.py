@@ -15,7 +15,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +34,9 @@ from camnet.timeutil import now_iso, to_iso, utcnow
 
 log = logging.getLogger(__name__)
 _REGRAB_DELAY_S = 0.5
+# Called inside the cycle's transaction with (tx, [(camera_id, transition)], now): app wiring
+# sets it so alerts commit with the status change (the monitor knows nothing of alerts).
+OnTransitions = Callable[[Transaction, list[tuple[int, Transition]], str], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class MonitorService:
         self._previous: dict[int, np.ndarray] = {}
         self._lock = asyncio.Lock()
         self.last_report: CycleReport | None = None
+        self.on_transitions: OnTransitions | None = None
 
     async def run_cycle(self, *, camera_ids: list[int] | None = None, zone_path: str = "/",
                         spread_s: float | None = None, force_tier2: bool = False,
@@ -146,6 +150,9 @@ class MonitorService:
                              outcomes)
         async with self.db.transaction() as tx:
             await self._record(tx, report, stored)
+            if self.on_transitions is not None and report.transitions:
+                await self.on_transitions(
+                    tx, [(o.target.camera_id, t) for o, t in report.transitions], now_iso())
         self.last_report = report
         self.notifier.publish(await self._events(report))
         changes = len(report.transitions)
