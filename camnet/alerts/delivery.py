@@ -24,6 +24,8 @@ from camnet.config import AlertsConfig
 from camnet.db import Database
 from camnet.timeutil import to_iso
 
+RETRY_AFTER_MAX_S = 3600.0  # a service's retry_after is honoured up to an hour
+
 
 def timing_for(cfg: AlertsConfig, recipient: Recipient) -> Timing:
     """Group timings for a recipient (hosts repeat daily, police every 4 h)."""
@@ -93,7 +95,7 @@ async def due_deliveries(db: Database, now: datetime, limit: int = 200) -> list[
 def backoff_s(attempts: int, result: SendResult, cfg: AlertsConfig) -> float:
     """Delay before the next attempt: ``retry_after`` when given, else exponential."""
     if result.retry_after is not None:
-        return float(min(result.retry_after, cfg.backoff_max_s))
+        return float(min(result.retry_after, RETRY_AFTER_MAX_S))
     return float(min(cfg.backoff_base_s * 2 ** max(0, attempts - 1), cfg.backoff_max_s))
 
 

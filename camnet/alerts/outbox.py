@@ -64,7 +64,7 @@ async def enqueue_status_alerts(tx: Transaction, transitions: Sequence[tuple[int
                                 now: str, *, zone_down_pct: float = 30.0) -> int:
     """Write the alerts caused by a probe cycle's transitions, inside its transaction.
 
-    Also judges each affected zone (and its ancestors) against ``zone_down_pct``: crossing
+    Also judges each affected camera's own zone against ``zone_down_pct``: crossing
     above it adds one ``zone_down`` event, falling back adds ``zone_ok``.
 
     Returns:
@@ -92,8 +92,7 @@ async def _judge_zones(tx: Transaction, camera_ids: list[int], now: str, pct: fl
         for r in await tx.fetchall(
             "SELECT DISTINCT z.path FROM camera c JOIN camera_point p ON p.id = c.point_id"
             f" JOIN zone z ON z.id = p.zone_id WHERE c.id IN ({marks})", chunk):
-            parts = [x for x in str(r["path"]).split("/") if x]
-            paths.update("/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1))
+            paths.add(str(r["path"]))  # the camera's own zone: one message per hamlet
     written = 0
     for path in sorted(paths):
         zone = await tx.fetchone("SELECT id FROM zone WHERE path = ?", (path,))

@@ -86,7 +86,7 @@ async def route_pending(db: Database, cfg: AlertsConfig, directory: Directory, n
             zone = zones.get(zone_id)
             path = cam["path"] if cam is not None else (zone["path"] if zone else "/")
             item = Item(
-                id=e["id"], kind=kind, at=e["at"], created_at=now_s, camera_id=e["camera_id"],
+                id=e["id"], kind=kind, at=e["at"], created_at=e["created_at"], camera_id=e["camera_id"],
                 subject=str(data.get("subject") or (cam["name"] if cam is not None else "")),
                 place=str(data.get("place") or (cam["point"] if cam is not None else "")),
                 zone_name=str(zone["name"]) if zone else "camnet",
@@ -103,7 +103,7 @@ async def route_pending(db: Database, cfg: AlertsConfig, directory: Directory, n
                 targets = [Recipient(**data["recipient"])]
             for target in targets:
                 rows.append((group_key(target, zone_id), e["id"], json.dumps(asdict(target)),
-                             json.dumps(asdict(item), ensure_ascii=False), now_s))
+                             json.dumps(asdict(item), ensure_ascii=False), e["created_at"]))
         await tx.executemany(
             "INSERT OR IGNORE INTO alert_pending(group_key, event_id, recipient, item, created_at)"
             " VALUES (?, ?, ?, ?, ?)", rows)

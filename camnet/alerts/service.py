@@ -91,7 +91,7 @@ class AlertService:
         async def one_channel(name: str, items: list[Any]) -> None:
             channel = self.channels.get(name)
             for r in items:  # in order per channel; channels run side by side
-                if self._paused(name, utcnow()):
+                if self._paused(name, now):
                     break
                 if channel is None:
                     res = SendResult(False, permanent=True, error=f"channel {name} not configured")
@@ -119,7 +119,8 @@ class AlertService:
             return  # one bad address does not make the channel bad
         h.failures += 1
         if res.retry_after is not None:
-            h.paused_until = utcnow() + timedelta(seconds=min(res.retry_after, self.cfg.backoff_max_s))
+            h.paused_until = utcnow() + timedelta(seconds=min(res.retry_after,
+                                                              delivery.RETRY_AFTER_MAX_S))
         elif h.failures >= self.cfg.channel_fail_threshold:
             over = h.failures - self.cfg.channel_fail_threshold
             wait = min(self.cfg.backoff_base_s * 2 ** over, self.cfg.backoff_max_s)
