@@ -101,6 +101,8 @@ class AlertsConfig(_Section):
     flap_stable_s: float = Field(1800.0, gt=0)
     zone_down_pct: float = Field(30.0, gt=0, le=100)
     watchdog_intervals: float = Field(3.0, gt=1)
+    deadline_check_s: float = Field(300.0, gt=0)
+    chain_check_s: float = Field(3600.0, gt=0)
     host_quiet_start: str = "22:00"
     host_quiet_end: str = "06:00"
     max_attempts: int = Field(12, ge=1)

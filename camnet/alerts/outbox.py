@@ -52,12 +52,13 @@ async def enqueue_event(tx: Transaction, kind: str, at: str, now: str, *,
     """
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown alert kind {kind!r}")
-    return await tx.execute(
+    added = await tx.execute_rowcount(
         "INSERT OR IGNORE INTO alert_event(kind, zone_id, camera_id, request_id, at, data,"
         " dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (kind, zone_id, camera_id, request_id, at, json.dumps(data or {}, ensure_ascii=False),
          dedupe_key, now),
     )
+    return int(await tx.fetchval("SELECT last_insert_rowid()")) if added else 0
 
 
 async def enqueue_status_alerts(tx: Transaction, transitions: Sequence[tuple[int, Transition]],

@@ -77,8 +77,8 @@ class Directory:
 
 
 def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | None = None,
-                   personal: tuple[str, ...] = (), host_quiet: tuple[str, str] = ("22:00", "06:00")
-                   ) -> list[Recipient]:
+                   personal: tuple[str, ...] = (), roles: tuple[str, ...] = (),
+                   host_quiet: tuple[str, str] = ("22:00", "06:00")) -> list[Recipient]:
     """Return the recipients of one event (deduplicated, stable order).
 
     Args:
@@ -86,10 +86,15 @@ def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | N
         kind: the event kind.
         zone_path: the event's zone path ('/' for system-wide events).
         point_id: the camera point, so its host hears about their own cameras.
-        personal: usernames the event concerns directly (requester, investigator).
+        personal: usernames the event concerns directly (the requester).
+        roles: roles that hear about it in their zone without a subscription (commanders
+            for a submitted request, investigators for a deadline).
         host_quiet: default quiet hours of hosts.
     """
     found: dict[str, Recipient] = {}
+
+    def covers(own: str) -> bool:  # system-wide events ('/') reach every zone
+        return zone_path == "/" or zone_path.startswith(own)
 
     def person(p: Person, channels: tuple[str, ...], quiet: tuple[str, str]) -> None:
         for channel in channels:
@@ -99,7 +104,7 @@ def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | N
                 found[key] = Recipient(key, channel, address, p.language, *quiet)
 
     for s in d.subscriptions:
-        if not zone_path.startswith(s.zone_path) or (s.events and kind not in s.events):
+        if not covers(s.zone_path) or (s.events and kind not in s.events):
             continue
         quiet = (s.quiet_start, s.quiet_end)
         if s.chat_id:
@@ -107,16 +112,19 @@ def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | N
             found.setdefault(key, Recipient(key, "zalo", s.chat_id, "vi", *quiet, group_chat=True))
         elif s.user_id is not None:
             p = d.people.get(s.user_id)
-            if p and zone_path.startswith(p.zone_path):
+            if p and covers(p.zone_path):
                 person(p, s.channels, quiet)
         else:
             for p in d.people.values():
-                if p.role == s.role and zone_path.startswith(p.zone_path):
+                if p.role == s.role and covers(p.zone_path):
                     person(p, s.channels, quiet)
     if personal and kind in PERSONAL_KINDS:
         for p in d.people.values():
             if p.username.lower() in {u.lower() for u in personal}:
                 person(p, ("zalo", "email"), ("", ""))
+    for p in d.people.values():
+        if p.role in roles and covers(p.zone_path):
+            person(p, ("zalo", "email"), ("", ""))
     if point_id is not None and kind in HOST_KINDS and point_id in d.hosts:
         zalo, email, q_start, q_end = d.hosts[point_id]
         quiet = (q_start, q_end) if (q_start or q_end) else host_quiet

@@ -98,6 +98,7 @@ async def route_pending(db: Database, cfg: AlertsConfig, directory: Directory, n
             targets = recipients_for(directory, kind, path,
                                      point_id=cam["point_id"] if cam is not None else None,
                                      personal=personal,
+                                     roles=tuple(str(r) for r in data.get("roles", [])),
                                      host_quiet=(cfg.host_quiet_start, cfg.host_quiet_end))
             if kind == "test":
                 targets = [Recipient(**data["recipient"])]

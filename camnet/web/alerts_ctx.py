@@ -24,6 +24,8 @@ from camnet.alerts.channels import (
     WebhookChannel,
     ZaloBotChannel,
 )
+from camnet.alerts.deadlines import check_deadlines
+from camnet.alerts.integrity import check_chains
 from camnet.alerts.outbox import enqueue_status_alerts
 from camnet.alerts.secrets import get_secret
 from camnet.alerts.service import AlertService
@@ -48,9 +50,13 @@ async def build_service(app: web.Application, session: aiohttp.ClientSession) ->
         "webhook": WebhookChannel(session, await get_secret(db, cipher, "webhook_secret"),
                                   cfg.http_timeout_s),
     }
+    periodic = {
+        "deadlines": (cfg.deadline_check_s, partial(check_deadlines, db)),
+        "chains": (cfg.chain_check_s, partial(check_chains, db, config)),
+    }
     return AlertService(db, cfg, channels, tz=DISPLAY_TZ,
                         monitor_interval_s=config.monitor.interval_s,
-                        watch_monitor=config.monitor.enabled, zalo=zalo)
+                        watch_monitor=config.monitor.enabled, zalo=zalo, periodic=periodic)
 
 
 async def alerts_ctx(app: web.Application) -> AsyncIterator[None]:

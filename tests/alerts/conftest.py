@@ -142,3 +142,11 @@ async def eventually(check: Callable[[], Awaitable[bool]], limit_s: float = 20.0
 
 
 __all__ = ["AlertRig", "EmailChannel", "SmtpSettings", "WebhookChannel", "eventually"]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """The app config for API tests here: monitor off, alert sender task off (tests tick)."""
+    return load_config(None, {"storage": {"data_dir": str(tmp_path / "data")},
+                              "monitor": {"enabled": False},
+                              "alerts": {"enabled": False, "public_url": "https://camnet.test"}})

@@ -10,11 +10,10 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import timedelta
-from pathlib import Path
 
+from camnet.alerts.delivery import flush_groups
 from camnet.alerts.recipients import load_directory
 from camnet.alerts.routing import route_pending
-from camnet.alerts.delivery import flush_groups
 from camnet.app import open_database
 from camnet.config import load_config
 from camnet.timeutil import DISPLAY_TZ, parse_iso
