@@ -17,6 +17,7 @@ from camnet.alerts.grouping import Item, OpenProblem
 from camnet.timeutil import parse_iso
 
 MAX_LISTED = 30
+MAX_PAYLOAD_ITEMS = 1000  # webhook bodies stay well under common 1 MiB request limits
 POWER_CUT_MIN = 3  # this many cameras down within POWER_CUT_WINDOW_S: "có thể mất điện"
 POWER_CUT_WINDOW_S = 300
 
@@ -143,7 +144,8 @@ def render(items: Sequence[Item], repeat: Sequence[OpenProblem], *, zone_name: s
         f'<p><a href="{html.escape(u)}">{html.escape(u)}</a></p>' for u in unique_links)
     payload = {
         "zone": zone_name,
-        "items": [_item_json(i, base) for i in items],
+        "items": [_item_json(i, base) for i in items[:MAX_PAYLOAD_ITEMS]],
+        "items_total": len(items),
         "repeat": [{"camera_id": p.camera_id, "kind": p.kind, "camera": p.subject,
                     "since": p.since} for p in repeat] if not items else [],
     }

@@ -120,6 +120,9 @@ async def run(cameras: int, hosts: int, police: int) -> None:
             q = statistics.quantiles(delays, n=20) if len(delays) > 1 else [delays[0]] * 19
             print(f"commit -> delivery:          p50 {statistics.median(delays):.2f} s,"
                   f" p95 {q[18]:.2f} s, max {max(delays):.2f} s")
+        for r in await db.fetchall("SELECT channel, status, attempts, last_error FROM alert_delivery"
+                                   " WHERE status != 'sent'"):
+            print(f"not sent: {dict(r)}")
         await db.close()
 
 
