@@ -28,6 +28,7 @@ from camnet.web import (
     api_monitor,
     api_registry,
     api_system,
+    ui_alerts,
     ui_auth,
     ui_board,
     ui_evidence,
@@ -128,6 +129,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_auth.routes)
     app.router.add_routes(ui_board.routes)
     app.router.add_routes(ui_evidence.routes)
+    app.router.add_routes(ui_alerts.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app
 
