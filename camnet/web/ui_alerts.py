@@ -38,7 +38,8 @@ async def _page(request: web.Request, p: Principal, *, code: tuple[str, str] | N
     return await render(request, "alerts.html", {
         "contact": await recipients.get_contact(db, p.user_id) if p.user_id else None,
         "subscriptions": await recipients.list_subscriptions(db, p),
-        "zones": zones, "kinds": EVENT_KINDS, "kind_vi": KIND_VI, "code": code, "error": error, "admin": admin,
+        "zones": zones, "kinds": EVENT_KINDS, "kind_vi": KIND_VI, "code": code, "error": error,
+        "admin": admin,
         "deliveries": await delivery.delivery_log(db, limit=50) if admin else [],
         "failing": service.failing_channels() if (admin and service) else [],
     }, status)
