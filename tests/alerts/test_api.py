@@ -55,6 +55,8 @@ async def test_admin_views_and_permissions(world: World) -> None:
     assert status == 200 and body["items"] == []
     status, body = await world.call("GET", "/api/v1/alerts/metrics", "admin")
     assert status == 200 and 'camnet_alert_deliveries{status="sent"} 0' in body
+    status, body = await world.call("GET", "/api/v1/metrics", "admin")  # one scrape for all
+    assert status == 200 and 'camnet_alert_channel_failing{channel="zalo"} 0' in body
     status, body = await world.call("POST", "/api/v1/alerts/test", "admin",
                                     json={"channel": "zalo", "to": "dieutra"})
     assert status == 422 and body["error"]["field"] == "to"
