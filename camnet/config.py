@@ -120,6 +120,8 @@ class AlertsConfig(_Section):
     smtp_username: str = ""
     smtp_from: str = ""
     webhook_url: str = ""
+    telegram_enabled: bool = False
+    telegram_base_url: str = "https://api.telegram.org"
 
 
 class EvidenceConfig(_Section):

@@ -86,9 +86,13 @@ def _retry_after(headers: Any, body: Any) -> float | None:
 
 
 class ZaloBotChannel:
-    """Zalo Bot API: ``POST {base}/bot<TOKEN>/sendMessage`` with ``{chat_id, text}``."""
+    """Zalo Bot API: ``POST {base}/bot<TOKEN>/sendMessage`` with ``{chat_id, text}``.
+
+    The Telegram Bot API has the same shape (:class:`TelegramBotChannel`).
+    """
 
     name = "zalo"
+    max_chars = ZALO_MAX_CHARS
 
     def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str,
                  timeout_s: float) -> None:
@@ -117,8 +121,8 @@ class ZaloBotChannel:
     async def send(self, msg: Outgoing) -> SendResult:
         """Send the text, split into parts of at most 2,000 characters."""
         if not self._token:
-            return SendResult(False, permanent=True, error="no Zalo bot token configured")
-        parts = split_text(msg.text, ZALO_MAX_CHARS)
+            return SendResult(False, permanent=True, error=f"no {self.name} bot token configured")
+        parts = split_text(msg.text, self.max_chars)
         done = msg.parts_sent
         for part in parts[done:]:
             try:
@@ -133,7 +137,7 @@ class ZaloBotChannel:
                 if isinstance(data, dict) and isinstance(data.get("error_code"), int):
                     code = data["error_code"]
                 desc = data.get("description", "") if isinstance(data, dict) else ""
-                error = self._mask(f"Zalo answered {code} {desc}".strip())
+                error = self._mask(f"{self.name} answered {code} {desc}".strip())
                 if code == 429:
                     return SendResult(False, retry_after=_retry_after(headers, data), status=code,
                                       error=error, parts_sent=done)
@@ -142,6 +146,13 @@ class ZaloBotChannel:
                                   parts_sent=done)
             done += 1
         return SendResult(True, status=200, parts_sent=done)
+
+
+class TelegramBotChannel(ZaloBotChannel):
+    """Optional extra: Telegram Bot API ``sendMessage`` (4,096 characters a message)."""
+
+    name = "telegram"
+    max_chars = 4096
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

@@ -18,7 +18,7 @@ from camnet.db import Database, Transaction
 from camnet.errors import InvalidInput, NotFound
 from camnet.timeutil import now_iso, parse_iso, to_iso, utcnow
 
-CHANNELS = ("zalo", "email", "webhook")
+CHANNELS = ("zalo", "email", "webhook", "telegram")
 HOST_KINDS = frozenset({"camera_down", "camera_recovered", "camera_flapping", "camera_stable"})
 PERSONAL_KINDS = frozenset({"request_approved", "request_rejected", "deadline_48h", "deadline_12h"})
 
@@ -64,6 +64,7 @@ class Person:
     zalo: str
     email: str
     language: str
+    telegram: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | N
 
     def person(p: Person, channels: tuple[str, ...], quiet: tuple[str, str]) -> None:
         for channel in channels:
-            address = p.zalo if channel == "zalo" else p.email if channel == "email" else ""
+            address = {"zalo": p.zalo, "email": p.email, "telegram": p.telegram}.get(channel, "")
             key = f"user:{p.id}:{channel}"
             if address and key not in found:
                 found[key] = Recipient(key, channel, address, p.language, *quiet)
@@ -149,9 +150,10 @@ async def load_directory(db: Database, webhook_url: str = "") -> Directory:
             " ORDER BY s.id"))
     people = {
         r["id"]: Person(r["id"], r["username"], r["role"], r["path"], r["zalo_chat_id"] or "",
-                        r["email"] or "", r["language"] or "vi")
+                        r["email"] or "", r["language"] or "vi", r["telegram_chat_id"] or "")
         for r in await db.fetchall(
-            "SELECT u.id, u.username, u.role, z.path, c.zalo_chat_id, c.email, c.language"
+            "SELECT u.id, u.username, u.role, z.path, c.zalo_chat_id, c.email, c.language,"
+            " c.telegram_chat_id"
             " FROM user u JOIN zone z ON z.id = u.zone_id"
             " LEFT JOIN alert_contact c ON c.user_id = u.id WHERE u.disabled = 0")
     }
@@ -244,8 +246,9 @@ async def delete_subscription(db: Database, actor: Principal, sub_id: int) -> No
 
 
 async def set_contact(db: Database, user_id: int, *, email: str | None = None,
-                      zalo_chat_id: str | None = None, language: str | None = None) -> None:
-    """Set a user's e-mail, Zalo chat id or language (``None`` keeps the current value)."""
+                      zalo_chat_id: str | None = None, language: str | None = None,
+                      telegram_chat_id: str | None = None) -> None:
+    """Set a user's e-mail, chat ids or language (``None`` keeps the current value)."""
     if email is not None and email and "@" not in email:
         raise InvalidInput("not an e-mail address", "email")
     if language is not None and language not in ("vi", "en"):
@@ -253,7 +256,7 @@ async def set_contact(db: Database, user_id: int, *, email: str | None = None,
     async with db.transaction() as tx:
         await tx.execute("INSERT OR IGNORE INTO alert_contact(user_id) VALUES (?)", (user_id,))
         for column, value in (("email", email), ("zalo_chat_id", zalo_chat_id),
-                              ("language", language)):
+                              ("language", language), ("telegram_chat_id", telegram_chat_id)):
             if value is not None:
                 await tx.execute(f"UPDATE alert_contact SET {column} = ? WHERE user_id = ?",
                                  (value, user_id))
@@ -263,9 +266,9 @@ async def get_contact(db: Database, user_id: int) -> dict[str, Any]:
     """A user's contact (e-mail, whether Zalo is linked, language)."""
     row = await db.fetchone("SELECT * FROM alert_contact WHERE user_id = ?", (user_id,))
     if row is None:
-        return {"email": "", "zalo_linked": False, "language": "vi"}
+        return {"email": "", "zalo_linked": False, "telegram_linked": False, "language": "vi"}
     return {"email": row["email"], "zalo_linked": bool(row["zalo_chat_id"]),
-            "language": row["language"]}
+            "telegram_linked": bool(row["telegram_chat_id"]), "language": row["language"]}
 
 
 async def set_host_contact(db: Database, actor: Principal, point_id: int, *, host_zalo: str = "",

@@ -13,7 +13,7 @@ from camnet.errors import InvalidInput
 from camnet.secretstore import MASK, CredentialCipher
 from camnet.timeutil import now_iso
 
-SECRET_NAMES = ("zalo_token", "smtp_password", "webhook_secret")
+SECRET_NAMES = ("zalo_token", "smtp_password", "webhook_secret", "telegram_token")
 
 
 async def set_secret(db: Database, cipher: CredentialCipher, name: str, value: str) -> None:

@@ -18,6 +18,7 @@ CREATE TABLE alert_contact (          -- a user's own addresses
     user_id      INTEGER PRIMARY KEY REFERENCES user(id) ON DELETE CASCADE,
     zalo_chat_id TEXT NOT NULL DEFAULT '',
     email        TEXT NOT NULL DEFAULT '',
+    telegram_chat_id TEXT NOT NULL DEFAULT '',   -- optional extra channel
     language     TEXT NOT NULL DEFAULT 'vi' CHECK (language IN ('vi', 'en'))
 );
 

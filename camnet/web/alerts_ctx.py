@@ -21,6 +21,7 @@ from camnet.alerts.channels import (
     Channel,
     EmailChannel,
     SmtpSettings,
+    TelegramBotChannel,
     WebhookChannel,
     ZaloBotChannel,
 )
@@ -54,6 +55,10 @@ async def build_service(app: web.Application, session: aiohttp.ClientSession) ->
         "deadlines": (cfg.deadline_check_s, partial(check_deadlines, db)),
         "chains": (cfg.chain_check_s, partial(check_chains, db, config)),
     }
+    if cfg.telegram_enabled:  # an optional extra, off unless configured
+        channels["telegram"] = TelegramBotChannel(
+            session, cfg.telegram_base_url, await get_secret(db, cipher, "telegram_token"),
+            cfg.http_timeout_s)
     return AlertService(db, cfg, channels, tz=DISPLAY_TZ,
                         monitor_interval_s=config.monitor.interval_s,
                         watch_monitor=config.monitor.enabled, zalo=zalo, periodic=periodic)

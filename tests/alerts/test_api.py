@@ -38,7 +38,7 @@ async def test_contact_and_link_code(world: World) -> None:
     status, body = await world.call("PUT", "/api/v1/me/alert-contact", "canbo",
                                     json={"email": "canbo@phumy.test", "language": "en"})
     assert status == 200 and body == {"email": "canbo@phumy.test", "zalo_linked": False,
-                                      "language": "en"}
+                                      "telegram_linked": False, "language": "en"}
     status, body = await world.call("PUT", "/api/v1/me/alert-contact", "canbo",
                                     json={"email": "not-an-address"})
     assert status == 422 and body["error"]["field"] == "email"

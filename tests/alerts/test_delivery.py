@@ -197,3 +197,25 @@ async def test_signed_webhook(tmp_path, webhook: WebhookReceiver) -> None:  # ty
         assert b"rtsp://" not in call.raw
     finally:
         await close_rig(rig)
+
+
+async def test_optional_telegram_channel(rig: AlertRig) -> None:
+    from camnet.alerts.channels import TelegramBotChannel
+    from camnet.alerts.recipients import add_subscription, set_contact
+    from camnet.testing.alert_standins import ZaloStandIn
+
+    telegram = ZaloStandIn(token="TG-TOKEN")  # the Telegram Bot API has the same shape
+    await telegram.start()
+    try:
+        await set_contact(rig.db, rig.commander_id, telegram_chat_id="tg-1")
+        await add_subscription(rig.db, cli_principal(), zone_code="ML", username="chihuy",
+                               channels=["telegram"])
+        service = rig.build({"telegram": TelegramBotChannel(rig.session, telegram.base_url,
+                                                            "TG-TOKEN", 5)})
+        t0 = _start()
+        await rig.transition(rig.cameras[0], "up", "down", t0)
+        await service.tick(t0 + timedelta(seconds=61))
+        (text,) = telegram.texts("tg-1")
+        assert "cam1" in text and len(rig.zalo.texts("chat-chihuy")) == 1
+    finally:
+        await telegram.stop()
