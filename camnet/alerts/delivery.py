@@ -17,7 +17,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from camnet.alerts.channels import SendResult
-from camnet.alerts.grouping import GroupState, Item, OpenProblem, Timing, in_quiet_hours, plan_flush
+from camnet.alerts.grouping import (
+    Flush,
+    GroupState,
+    Item,
+    OpenProblem,
+    Timing,
+    in_quiet_hours,
+    plan_flush,
+)
 from camnet.alerts.recipients import Recipient
 from camnet.alerts.render import render
 from camnet.config import AlertsConfig
@@ -43,31 +51,35 @@ async def flush_groups(db: Database, cfg: AlertsConfig, now: datetime, tz: ZoneI
     keys = set(pending) | {k for k, g in groups.items() if g["open"] != "[]"}
     if not keys:
         return 0
+    plans: list[tuple[str, Flush, list[Any], Recipient]] = []
+    for key in sorted(keys):
+        rows = pending.get(key, [])
+        g = groups.get(key)
+        raw = rows[0]["recipient"] if rows else (g["recipient"] if g is not None else "{}")
+        recipient = Recipient(**json.loads(raw))
+        state = GroupState(g["last_flush_at"] if g else None,
+                           tuple(OpenProblem(**p) for p in json.loads(g["open"])) if g else ())
+        items = [Item(**{**json.loads(r["item"]), "created_at": r["created_at"]}) for r in rows]
+        quiet = in_quiet_hours(now, recipient.quiet_start, recipient.quiet_end, tz)
+        plan = plan_flush(state, items, now, timing_for(cfg, recipient), quiet=quiet)
+        if plan is not None:
+            plans.append((key, plan, rows, recipient))
+    if not plans:
+        return 0  # no write transaction on an idle tick
     zone_names = {r["id"]: r["name"] for r in await db.fetchall("SELECT id, name FROM zone")}
     queued = 0
     async with db.transaction() as tx:
-        for key in sorted(keys):
-            rows = pending.get(key, [])
-            g = groups.get(key)
-            raw = rows[0]["recipient"] if rows else (g["recipient"] if g is not None else "{}")
-            recipient = Recipient(**json.loads(raw))
-            state = GroupState(g["last_flush_at"] if g else None,
-                               tuple(OpenProblem(**p) for p in json.loads(g["open"])) if g else ())
-            items = [Item(**{**json.loads(r["item"]), "created_at": r["created_at"]}) for r in rows]
-            quiet = in_quiet_hours(now, recipient.quiet_start, recipient.quiet_end, tz)
-            plan = plan_flush(state, items, now, timing_for(cfg, recipient), quiet=quiet)
-            if plan is None:
-                continue
+        for key, plan, rows, recipient in plans:
             zone_id = int(key.rsplit("|", 1)[1])
             msg = render(plan.items, plan.repeat, zone_name=zone_names.get(zone_id, "camnet"),
                          now=now, tz=tz, base_url=cfg.public_url, language=recipient.language)
             basis = ",".join(str(r["id"]) for r in rows) if rows else f"repeat@{now_s}"
             idem = hashlib.sha256(f"{key}#{basis}".encode()).hexdigest()[:32]
             await tx.execute(
-                "INSERT OR IGNORE INTO alert_delivery(idem_key, group_key, channel, address,"
+                "INSERT OR IGNORE INTO alert_delivery(idem_key, group_key, zone_id, channel, address,"
                 " subject, body, payload, next_attempt_at, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (idem, key, recipient.channel, recipient.address, msg.subject, msg.text,
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (idem, key, zone_id, recipient.channel, recipient.address, msg.subject, msg.text,
                  json.dumps({**msg.payload, "html": msg.html}, ensure_ascii=False), now_s, now_s))
             if rows:
                 ids = [r["id"] for r in rows]
@@ -124,14 +136,22 @@ async def record_attempts(db: Database, cfg: AlertsConfig, results: list[tuple[A
                  res.error, res.ok, now_s, row["id"]))
 
 
-async def delivery_log(db: Database, *, limit: int = 100, status: str | None = None
-                       ) -> list[dict[str, Any]]:
-    """The latest deliveries with their attempts count and last error (admins' view)."""
-    where, params = ("WHERE status = ?", [status]) if status else ("", [])
+async def delivery_log(db: Database, zone_path: str = "/", *, limit: int = 100,
+                       status: str | None = None) -> list[dict[str, Any]]:
+    """The latest deliveries with attempts and last error, in a zone subtree (admins' view).
+
+    System-wide deliveries (watchdog, chain checks; zone 0) are shown in every subtree.
+    """
+    where = ["(d.zone_id = 0 OR z.path LIKE ? || '%')"]
+    params: list[Any] = [zone_path]
+    if status:
+        where.append("d.status = ?")
+        params.append(status)
     rows = await db.fetchall(
-        "SELECT id, idem_key, group_key, channel, subject, status, attempts, last_error,"
-        f" created_at, sent_at, next_attempt_at FROM alert_delivery {where}"
-        " ORDER BY id DESC LIMIT ?", [*params, limit])
+        "SELECT d.id, d.idem_key, d.group_key, d.channel, d.subject, d.status, d.attempts,"
+        " d.last_error, d.created_at, d.sent_at, d.next_attempt_at FROM alert_delivery d"
+        f" LEFT JOIN zone z ON z.id = d.zone_id WHERE {' AND '.join(where)}"
+        " ORDER BY d.id DESC LIMIT ?", [*params, limit])
     return [dict(r) for r in rows]
 
 

@@ -189,11 +189,11 @@ class AlertService:
                 await outbox.enqueue_event(tx, "watchdog" if stalled else "watchdog_ok", at,
                                            to_iso(now), data={"roles": ["admin"]})
 
-    async def send_test(self, recipient: Recipient) -> int:
+    async def send_test(self, recipient: Recipient, zone_id: int | None = None) -> int:
         """Queue a test message to one recipient through the normal path; return event id."""
         now = to_iso(utcnow())
         async with self.db.transaction() as tx:
-            return await outbox.enqueue_event(tx, "test", now, now,
+            return await outbox.enqueue_event(tx, "test", now, now, zone_id=zone_id,
                                               data={"recipient": asdict(recipient)})
 
     async def poll_zalo(self) -> None:

@@ -93,6 +93,7 @@ CREATE TABLE alert_delivery (
     id              INTEGER PRIMARY KEY,
     idem_key        TEXT NOT NULL UNIQUE,  -- per alert and recipient: never sent twice
     group_key       TEXT NOT NULL,
+    zone_id         INTEGER NOT NULL DEFAULT 0,   -- 0: system-wide (watchdog, chains)
     channel         TEXT NOT NULL,
     address         TEXT NOT NULL,
     subject         TEXT NOT NULL,

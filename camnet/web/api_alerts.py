@@ -166,7 +166,7 @@ async def deliveries(request: web.Request, p: Principal) -> web.Response:
     status = request.query.get("status")
     if status not in (None, "pending", "sent", "failed"):
         raise InvalidInput("use pending, sent or failed", "status")
-    return json_response({"items": await delivery.delivery_log(request.app[keys.DB],
+    return json_response({"items": await delivery.delivery_log(request.app[keys.DB], p.zone_path,
                                                                status=status)})
 
 
@@ -183,7 +183,7 @@ async def send_test(request: web.Request, p: Principal) -> web.Response:
 async def queue_test(app: web.Application, channel: str, username: str) -> int:
     """Queue a test message for ``username`` on ``channel`` (shared with the CLI)."""
     db = app[keys.DB]
-    row = await db.fetchone("SELECT id FROM user WHERE username = ?", (username,))
+    row = await db.fetchone("SELECT id, zone_id FROM user WHERE username = ?", (username,))
     if row is None:
         raise NotFound(f"user {username!r} not found", "to")
     contact = await db.fetchone("SELECT * FROM alert_contact WHERE user_id = ?", (row["id"],))
@@ -191,7 +191,8 @@ async def queue_test(app: web.Application, channel: str, username: str) -> int:
     if contact is None or not address:
         raise InvalidInput(f"user {username!r} has no {channel} address", "to")
     key = f"test:{row['id']}:{channel}"
-    return await app[ALERTS].send_test(Recipient(key, channel, address, contact["language"]))
+    return await app[ALERTS].send_test(Recipient(key, channel, address, contact["language"]),
+                                       row["zone_id"])
 
 
 @routes.add("GET", f"{API}/alerts/metrics", permission="monitor.read",

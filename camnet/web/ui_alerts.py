@@ -40,7 +40,7 @@ async def _page(request: web.Request, p: Principal, *, code: tuple[str, str] | N
         "subscriptions": await recipients.list_subscriptions(db, p),
         "zones": zones, "kinds": EVENT_KINDS, "kind_vi": KIND_VI, "code": code, "error": error,
         "admin": admin,
-        "deliveries": await delivery.delivery_log(db, limit=50) if admin else [],
+        "deliveries": await delivery.delivery_log(db, p.zone_path, limit=50) if admin else [],
         "failing": service.failing_channels() if (admin and service) else [],
     }, status)
 

@@ -67,3 +67,39 @@ async def test_admin_views_and_permissions(world: World) -> None:
     status, _ = await world.call("PUT", f"/api/v1/points/{point}/host-contact", "other",
                                  json={"host_zalo": "x"})
     assert status == 404
+
+
+async def test_delivery_log_is_zone_scoped_and_test_messages_skip_waits(world: World) -> None:
+    from datetime import timedelta
+
+    from camnet.alerts.outbox import enqueue_status_alerts
+    from camnet.alerts.recipients import add_subscription, set_contact
+    from camnet.auth.principal import cli_principal
+    from camnet.monitor.status import Transition
+    from camnet.timeutil import now_iso, utcnow
+    from camnet.web.alerts_ctx import ALERTS
+
+    db = world.app[keys.DB]
+    uid = await db.fetchval("SELECT id FROM user WHERE username = 'chihuy'")
+    await set_contact(db, uid, zalo_chat_id="chat-chihuy")
+    await add_subscription(db, cli_principal(), zone_code="SAMPLE-PHUMY", role="commander")
+    cam = await db.fetchval("SELECT c.id FROM camera c JOIN camera_point p ON p.id = c.point_id"
+                            " JOIN zone z ON z.id = p.zone_id WHERE z.code = 'SAMPLE-PHUMY-ML'")
+    at = now_iso()
+    async with db.transaction() as tx:
+        await enqueue_status_alerts(tx, [(cam, Transition("up", "down", at, "timeout"))], at)
+    status, body = await world.call("POST", "/api/v1/alerts/test", "admin",
+                                    json={"channel": "zalo", "to": "chihuy"})
+    assert status == 202 and body["event_id"] > 0
+    service = world.app[ALERTS]
+    await service.tick(utcnow() + timedelta(seconds=1))  # the test message goes at once
+    _, log = await world.call("GET", "/api/v1/alerts/deliveries", "admin")
+    assert [d["group_key"].split("|")[0] for d in log["items"]] == [f"test:{uid}:zalo"]
+    await service.tick(utcnow() + timedelta(seconds=61))
+    _, log = await world.call("GET", "/api/v1/alerts/deliveries", "admin")
+    assert len(log["items"]) == 2
+    # no bot token here: a permanent failure, recorded with its error (never a token)
+    assert {d["status"] for d in log["items"]} == {"failed"}
+    assert all("no zalo bot token" in d["last_error"] for d in log["items"])
+    _, theirs = await world.call("GET", "/api/v1/alerts/deliveries", "other")
+    assert theirs["items"] == []  # another commune's admin sees none of it

@@ -90,3 +90,8 @@ def test_english_and_split() -> None:
     parts = split_text(text, 2000)
     assert all(len(p) <= 2000 for p in parts) and len(parts) > 1
     assert "\n".join(parts) == text
+
+
+def test_test_messages_skip_the_waits() -> None:
+    item = Item(id=1, kind="test", at=to_iso(T0), created_at=to_iso(T0))
+    assert plan_flush(GroupState(), [item], T0, TIMING) is not None
