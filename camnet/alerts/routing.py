@@ -117,6 +117,10 @@ async def clear_stable(db: Database, cfg: AlertsConfig, now: datetime) -> int:
     """End flapping for cameras still for ``flap_stable_s``: one ``camera_stable`` event each."""
     now_s = to_iso(now)
     cleared = 0
+    flaps = await db.fetchall("SELECT * FROM alert_flap")
+    if not any(is_stable(parse_iso(r["last_change_at"]), now, stable_s=cfg.flap_stable_s)
+               for r in flaps):
+        return 0  # nothing to clear: no write transaction
     async with db.transaction() as tx:
         for r in await tx.fetchall("SELECT * FROM alert_flap"):
             if not is_stable(parse_iso(r["last_change_at"]), now, stable_s=cfg.flap_stable_s):

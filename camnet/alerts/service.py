@@ -69,8 +69,9 @@ class AlertService:
             await self.check_watchdog(now)
         await self._run_periodic()
         await routing.clear_stable(self.db, self.cfg, now)
-        directory = await load_directory(self.db, self.cfg.webhook_url)
-        await routing.route_pending(self.db, self.cfg, directory, now)
+        if await outbox.pending_count(self.db):
+            directory = await load_directory(self.db, self.cfg.webhook_url)
+            await routing.route_pending(self.db, self.cfg, directory, now)
         await delivery.flush_groups(self.db, self.cfg, now, self.tz)
         await self.deliver_due(now)
 
@@ -177,6 +178,9 @@ class AlertService:
         limit = timedelta(seconds=self.monitor_interval_s * self.cfg.watchdog_intervals)
         reference = parse_iso(last) if last else self.started_at
         stalled = now - reference > limit
+        seen = await self.db.fetchval("SELECT value FROM alert_state WHERE key = 'watchdog'")
+        if stalled == (seen == "down"):
+            return  # nothing changed: no write transaction
         async with self.db.transaction() as tx:
             flagged = await tx.fetchval("SELECT value FROM alert_state WHERE key = 'watchdog'")
             if stalled == (flagged == "down"):
