@@ -214,7 +214,7 @@ class AlertService:
         if self.zalo is None:
             return 0
         status, data, _ = await self.zalo.call(
-            "getUpdates", {"timeout": int(self.cfg.zalo_poll_timeout_s)},
+            "getUpdates", {"timeout": str(int(self.cfg.zalo_poll_timeout_s))},  # a string
             timeout_s=self.cfg.zalo_poll_timeout_s + 10)
         if status >= 300 or not isinstance(data, dict):
             await asyncio.sleep(1)
@@ -232,6 +232,11 @@ class AlertService:
             if not chat_id or not match:
                 continue
             now = to_iso(utcnow())
+            if str(chat.get("chat_type", chat.get("type", ""))).upper() == "GROUP":
+                # a personal account is never linked to a group chat (admins subscribe groups)
+                await self.zalo.send(Outgoing(f"link:{chat_id}:{now}", chat_id, "",
+                                              "Hãy gửi mã trong tin nhắn riêng với bot."))
+                continue
             async with self.db.transaction() as tx:
                 user_id = await redeem_link_code(tx, match[1], chat_id, now)
             reply = ("Đã liên kết tài khoản camnet. Bạn sẽ nhận cảnh báo tại đây."

@@ -73,11 +73,12 @@ class ZaloStandIn(_Server):
         self._update_id = 0
         self.app.router.add_post("/bot{token}/{method}", self._handle)
 
-    def push_message(self, chat_id: str, text: str) -> None:
+    def push_message(self, chat_id: str, text: str, chat_type: str = "PRIVATE") -> None:
         """Queue an incoming chat message for ``getUpdates``."""
         self._update_id += 1
-        self.updates.put_nowait({"update_id": self._update_id, "message": {
-            "chat": {"id": chat_id, "type": "PRIVATE"}, "from": {"id": chat_id},
+        self.updates.put_nowait({"event_name": "message.text.received", "message": {
+            "message_id": str(self._update_id),
+            "chat": {"id": chat_id, "chat_type": chat_type}, "from": {"id": chat_id},
             "text": text, "date": int(time.time())}})
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -92,7 +93,7 @@ class ZaloStandIn(_Server):
                                                 timeout=min(float(body.get("timeout", 1)), 2.0))
             except TimeoutError:
                 return web.json_response({"ok": True, "result": []})
-            return web.json_response({"ok": True, "result": [update]})
+            return web.json_response({"ok": True, "result": update})  # one update, as Zalo does
         if method != "sendMessage":
             return web.json_response({"ok": False, "error_code": 404}, status=404)
         rec = Received(time.time(), body)

@@ -159,6 +159,9 @@ async def test_failing_channel_is_paused_and_reported(rig: AlertRig) -> None:
 
 async def test_zalo_link_code_single_use_and_expiring(rig: AlertRig) -> None:
     code, _ = await create_link_code(rig.db, rig.commander_id, 900)
+    rig.zalo.push_message("group-1", code, chat_type="GROUP")  # never from a group chat
+    assert await rig.service.poll_zalo_once() == 0
+    assert rig.zalo.texts("group-1")[-1].startswith("Hãy gửi mã trong tin nhắn riêng")
     rig.zalo.push_message("chat-new", f"Mã của tôi: {code}")
     assert await rig.service.poll_zalo_once() == 1
     contact = await rig.db.fetchone("SELECT zalo_chat_id FROM alert_contact WHERE user_id = ?",
