@@ -28,6 +28,7 @@ from camnet.timeutil import parse_iso, to_iso, utcnow
 
 log = logging.getLogger(__name__)
 _CODE = re.compile(r"\b(\d{6})\b")
+LINK_FAILURES_MAX = 5  # wrong codes per chat per link_code_ttl_s before it is ignored
 
 
 @dataclass
@@ -61,6 +62,7 @@ class AlertService:
         # name -> (every_s, check): deadline and chain checks, set by app wiring
         self.periodic = dict(periodic or {})
         self._last_run: dict[str, float] = {}
+        self._link_failures: dict[str, list[float]] = {}
 
     async def tick(self, now: datetime | None = None) -> None:
         """One pass of everything (also called directly by tests and the bench)."""
@@ -237,8 +239,16 @@ class AlertService:
                 await self.zalo.send(Outgoing(f"link:{chat_id}:{now}", chat_id, "",
                                               "Hãy gửi mã trong tin nhắn riêng với bot."))
                 continue
+            clock = asyncio.get_running_loop().time()
+            recent = [t for t in self._link_failures.get(chat_id, [])
+                      if clock - t < self.cfg.link_code_ttl_s]
+            self._link_failures[chat_id] = recent
+            if len(recent) >= LINK_FAILURES_MAX:
+                continue  # guessing codes: ignore this chat for a while
             async with self.db.transaction() as tx:
                 user_id = await redeem_link_code(tx, match[1], chat_id, now)
+            if user_id is None:
+                recent.append(clock)
             reply = ("Đã liên kết tài khoản camnet. Bạn sẽ nhận cảnh báo tại đây."
                      if user_id else "Mã không hợp lệ hoặc đã hết hạn / Invalid or expired code.")
             linked += int(user_id is not None)

@@ -222,3 +222,16 @@ async def test_optional_telegram_channel(rig: AlertRig) -> None:
         assert "cam1" in text and len(rig.zalo.texts("chat-chihuy")) == 1
     finally:
         await telegram.stop()
+
+
+async def test_guessing_link_codes_is_cut_off(rig: AlertRig) -> None:
+    code, _ = await create_link_code(rig.db, rig.commander_id, 900)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        rig.zalo.push_message("chat-guess", wrong)
+        assert await rig.service.poll_zalo_once() == 0
+    rig.zalo.push_message("chat-guess", code)  # even the right code is ignored now
+    assert await rig.service.poll_zalo_once() == 0
+    assert len(rig.zalo.texts("chat-guess")) == 5
+    rig.zalo.push_message("chat-owner", code)  # the real owner still links
+    assert await rig.service.poll_zalo_once() == 1
