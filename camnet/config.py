@@ -122,6 +122,10 @@ class AlertsConfig(_Section):
     webhook_url: str = ""
     telegram_enabled: bool = False
     telegram_base_url: str = "https://api.telegram.org"
+    zalo_oa_enabled: bool = False
+    zalo_oa_base_url: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_oa_app_id: str = ""
 
 
 class EvidenceConfig(_Section):

@@ -18,7 +18,7 @@ from camnet.db import Database, Transaction
 from camnet.errors import InvalidInput, NotFound
 from camnet.timeutil import now_iso, parse_iso, to_iso, utcnow
 
-CHANNELS = ("zalo", "email", "webhook", "telegram")
+CHANNELS = ("zalo", "email", "webhook", "telegram", "zalo_oa")
 HOST_KINDS = frozenset({"camera_down", "camera_recovered", "camera_flapping", "camera_stable"})
 PERSONAL_KINDS = frozenset({"request_approved", "request_rejected", "deadline_48h", "deadline_12h"})
 
@@ -65,6 +65,7 @@ class Person:
     email: str
     language: str
     telegram: str = ""
+    zalo_oa: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | N
 
     def person(p: Person, channels: tuple[str, ...], quiet: tuple[str, str]) -> None:
         for channel in channels:
-            address = {"zalo": p.zalo, "email": p.email, "telegram": p.telegram}.get(channel, "")
+            address = {"zalo": p.zalo, "email": p.email, "telegram": p.telegram,
+                       "zalo_oa": p.zalo_oa}.get(channel, "")
             key = f"user:{p.id}:{channel}"
             if address and key not in found:
                 found[key] = Recipient(key, channel, address, p.language, *quiet)
@@ -150,10 +152,11 @@ async def load_directory(db: Database, webhook_url: str = "") -> Directory:
             " ORDER BY s.id"))
     people = {
         r["id"]: Person(r["id"], r["username"], r["role"], r["path"], r["zalo_chat_id"] or "",
-                        r["email"] or "", r["language"] or "vi", r["telegram_chat_id"] or "")
+                        r["email"] or "", r["language"] or "vi", r["telegram_chat_id"] or "",
+                        r["zalo_oa_user_id"] or "")
         for r in await db.fetchall(
             "SELECT u.id, u.username, u.role, z.path, c.zalo_chat_id, c.email, c.language,"
-            " c.telegram_chat_id"
+            " c.telegram_chat_id, c.zalo_oa_user_id"
             " FROM user u JOIN zone z ON z.id = u.zone_id"
             " LEFT JOIN alert_contact c ON c.user_id = u.id WHERE u.disabled = 0")
     }
@@ -247,7 +250,8 @@ async def delete_subscription(db: Database, actor: Principal, sub_id: int) -> No
 
 async def set_contact(db: Database, user_id: int, *, email: str | None = None,
                       zalo_chat_id: str | None = None, language: str | None = None,
-                      telegram_chat_id: str | None = None) -> None:
+                      telegram_chat_id: str | None = None,
+                      zalo_oa_user_id: str | None = None) -> None:
     """Set a user's e-mail, chat ids or language (``None`` keeps the current value)."""
     if email is not None and email and "@" not in email:
         raise InvalidInput("not an e-mail address", "email")
@@ -256,7 +260,8 @@ async def set_contact(db: Database, user_id: int, *, email: str | None = None,
     async with db.transaction() as tx:
         await tx.execute("INSERT OR IGNORE INTO alert_contact(user_id) VALUES (?)", (user_id,))
         for column, value in (("email", email), ("zalo_chat_id", zalo_chat_id),
-                              ("language", language), ("telegram_chat_id", telegram_chat_id)):
+                              ("language", language), ("telegram_chat_id", telegram_chat_id),
+                              ("zalo_oa_user_id", zalo_oa_user_id)):
             if value is not None:
                 await tx.execute(f"UPDATE alert_contact SET {column} = ? WHERE user_id = ?",
                                  (value, user_id))

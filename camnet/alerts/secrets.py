@@ -13,7 +13,9 @@ from camnet.errors import InvalidInput
 from camnet.secretstore import MASK, CredentialCipher
 from camnet.timeutil import now_iso
 
-SECRET_NAMES = ("zalo_token", "smtp_password", "webhook_secret", "telegram_token")
+SECRET_NAMES = ("zalo_token", "smtp_password", "webhook_secret", "telegram_token",
+                "zalo_oa_app_secret", "zalo_oa_refresh_token", "zalo_oa_access_token",
+                "zalo_oa_expires_at")
 
 
 async def set_secret(db: Database, cipher: CredentialCipher, name: str, value: str) -> None:

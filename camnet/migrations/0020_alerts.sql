@@ -19,6 +19,7 @@ CREATE TABLE alert_contact (          -- a user's own addresses
     zalo_chat_id TEXT NOT NULL DEFAULT '',
     email        TEXT NOT NULL DEFAULT '',
     telegram_chat_id TEXT NOT NULL DEFAULT '',   -- optional extra channel
+    zalo_oa_user_id  TEXT NOT NULL DEFAULT '',   -- optional extra: follower id of the OA
     language     TEXT NOT NULL DEFAULT 'vi' CHECK (language IN ('vi', 'en'))
 );
 

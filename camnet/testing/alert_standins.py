@@ -136,3 +136,42 @@ class WebhookReceiver(_Server):
 
         self.received.append(Received(time.time(), json.loads(raw), dict(request.headers), raw))
         return web.json_response({"ok": True})
+
+
+class ZaloOAStandIn(_Server):
+    """Zalo OA API v3 ``/v3.0/oa/message/cs`` and the token renewal ``/v4/oa/access_token``.
+
+    Refresh tokens work once; the access token can be expired on demand.
+    """
+
+    def __init__(self, refresh_token: str = "r0") -> None:  # noqa: S107 - a stand-in
+        super().__init__()
+        self.valid_refresh = refresh_token
+        self.valid_access = ""
+        self.refreshes = 0
+        self.sent: list[Received] = []
+        self.app.router.add_post("/v3.0/oa/message/cs", self._send)
+        self.app.router.add_post("/v4/oa/access_token", self._token)
+
+    def expire_access(self) -> None:
+        """Make the current access token invalid (as after ~25 h)."""
+        self.valid_access = ""
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        await asyncio.sleep(0.05)  # widen any race between concurrent renewals
+        if form.get("refresh_token") != self.valid_refresh or not request.headers.get("secret_key"):
+            return web.json_response({"error": -14014, "error_description": "Invalid refresh token"})
+        self.refreshes += 1
+        self.valid_access = f"a{self.refreshes}"
+        self.valid_refresh = f"r{self.refreshes}"
+        return web.json_response({"access_token": self.valid_access,
+                                  "refresh_token": self.valid_refresh, "expires_in": "90000"})
+
+    async def _send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if not self.valid_access or request.headers.get("access_token") != self.valid_access:
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        self.sent.append(Received(time.time(), body))
+        return web.json_response({"error": 0, "message": "Success",
+                                  "data": {"message_id": str(len(self.sent))}})

@@ -30,6 +30,7 @@ from camnet.alerts.integrity import check_chains
 from camnet.alerts.outbox import enqueue_status_alerts
 from camnet.alerts.secrets import get_secret
 from camnet.alerts.service import AlertService
+from camnet.alerts.zalo_oa import DbTokenStore, ZaloOAChannel
 from camnet.timeutil import DISPLAY_TZ
 
 ALERTS = web.AppKey("alerts", AlertService)
@@ -59,6 +60,11 @@ async def build_service(app: web.Application, session: aiohttp.ClientSession) ->
         channels["telegram"] = TelegramBotChannel(
             session, cfg.telegram_base_url, await get_secret(db, cipher, "telegram_token"),
             cfg.http_timeout_s)
+    if cfg.zalo_oa_enabled:
+        channels["zalo_oa"] = ZaloOAChannel(
+            session, base_url=cfg.zalo_oa_base_url, oauth_url=cfg.zalo_oa_oauth_url,
+            app_id=cfg.zalo_oa_app_id, app_secret=await get_secret(db, cipher, "zalo_oa_app_secret"),
+            store=DbTokenStore(db, cipher), timeout_s=cfg.http_timeout_s)
     return AlertService(db, cfg, channels, tz=DISPLAY_TZ,
                         monitor_interval_s=config.monitor.interval_s,
                         watch_monitor=config.monitor.enabled, zalo=zalo, periodic=periodic)

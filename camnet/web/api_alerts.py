@@ -29,7 +29,7 @@ class SubscriptionIn(BaseModel):
     role: Literal["viewer", "officer", "investigator", "commander", "admin"] | None = None
     chat_id: str = Field("", description="A Zalo group chat the bot was added to")
     events: list[str] = Field(default_factory=list, description="Event kinds; empty = all")
-    channels: list[Literal["zalo", "email", "webhook", "telegram"]] = Field(["zalo"])
+    channels: list[Literal["zalo", "email", "webhook", "telegram", "zalo_oa"]] = Field(["zalo"])
     quiet_start: str = Field("", description="HH:MM local, e.g. 22:00")
     quiet_end: str = Field("", description="HH:MM local, e.g. 06:00")
 
@@ -41,6 +41,7 @@ class ContactIn(BaseModel):
     email: str | None = None
     language: Literal["vi", "en"] | None = None
     telegram_chat_id: str | None = Field(None, description="Optional Telegram channel")
+    zalo_oa_user_id: str | None = Field(None, description="Optional Zalo OA follower id")
 
 
 class HostContactIn(BaseModel):
@@ -129,7 +130,8 @@ async def put_contact(request: web.Request, p: Principal) -> web.Response:
     data = await read_body(request, ContactIn)
     db = request.app[keys.DB]
     await recipients.set_contact(db, p.user_id, email=data.email, language=data.language,
-                                 telegram_chat_id=data.telegram_chat_id)
+                                 telegram_chat_id=data.telegram_chat_id,
+                                 zalo_oa_user_id=data.zalo_oa_user_id)
     return json_response(await recipients.get_contact(db, p.user_id))
 
 
