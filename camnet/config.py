@@ -126,6 +126,7 @@ class AlertsConfig(_Section):
     zalo_oa_base_url: str = "https://openapi.zalo.me"
     zalo_oa_oauth_url: str = "https://oauth.zaloapp.com"
     zalo_oa_app_id: str = ""
+    apprise_enabled: bool = False
 
 
 class EvidenceConfig(_Section):

@@ -76,6 +76,7 @@ class Directory:
     people: dict[int, Person]
     hosts: dict[int, tuple[str, str, str, str]]  # point -> (zalo, email, quiet_start, quiet_end)
     webhook_url: str = ""
+    apprise: bool = False
 
 
 def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | None = None,
@@ -137,10 +138,12 @@ def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | N
                 found[key] = Recipient(key, channel, address, "vi", *quiet, audience="host")
     if d.webhook_url:
         found["webhook:default"] = Recipient("webhook:default", "webhook", d.webhook_url)
+    if d.apprise:  # the URLs stay in the channel (they hold credentials)
+        found["apprise:default"] = Recipient("apprise:default", "apprise", "-")
     return list(found.values())
 
 
-async def load_directory(db: Database, webhook_url: str = "") -> Directory:
+async def load_directory(db: Database, webhook_url: str = "", apprise: bool = False) -> Directory:
     """Load subscriptions, alertable users and host contacts."""
     subs = tuple(
         Subscription(r["id"], r["user_id"], r["role"], r["chat_id"], r["zone_id"], r["path"],
@@ -164,7 +167,7 @@ async def load_directory(db: Database, webhook_url: str = "") -> Directory:
         r["point_id"]: (r["host_zalo"], r["host_email"], r["quiet_start"], r["quiet_end"])
         for r in await db.fetchall("SELECT * FROM alert_host_contact")
     }
-    return Directory(subs, people, hosts, webhook_url)
+    return Directory(subs, people, hosts, webhook_url, apprise)
 
 
 def _split(values: list[str] | None, allowed: tuple[str, ...] | None, field: str) -> str:

@@ -15,7 +15,7 @@ from camnet.timeutil import now_iso
 
 SECRET_NAMES = ("zalo_token", "smtp_password", "webhook_secret", "telegram_token",
                 "zalo_oa_app_secret", "zalo_oa_refresh_token", "zalo_oa_access_token",
-                "zalo_oa_expires_at")
+                "zalo_oa_expires_at", "apprise_urls")
 
 
 async def set_secret(db: Database, cipher: CredentialCipher, name: str, value: str) -> None:

@@ -72,7 +72,8 @@ class AlertService:
         await self._run_periodic()
         await routing.clear_stable(self.db, self.cfg, now)
         if await outbox.pending_count(self.db):
-            directory = await load_directory(self.db, self.cfg.webhook_url)
+            directory = await load_directory(self.db, self.cfg.webhook_url,
+                                             "apprise" in self.channels)
             await routing.route_pending(self.db, self.cfg, directory, now)
         await delivery.flush_groups(self.db, self.cfg, now, self.tz)
         await self.deliver_due(now)

@@ -17,6 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from camnet import keys
+from camnet.alerts.apprise_channel import AppriseChannel
 from camnet.alerts.channels import (
     Channel,
     EmailChannel,
@@ -65,6 +66,9 @@ async def build_service(app: web.Application, session: aiohttp.ClientSession) ->
             session, base_url=cfg.zalo_oa_base_url, oauth_url=cfg.zalo_oa_oauth_url,
             app_id=cfg.zalo_oa_app_id, app_secret=await get_secret(db, cipher, "zalo_oa_app_secret"),
             store=DbTokenStore(db, cipher), timeout_s=cfg.http_timeout_s)
+    if cfg.apprise_enabled:
+        urls = (await get_secret(db, cipher, "apprise_urls")).splitlines()
+        channels["apprise"] = AppriseChannel(urls)
     return AlertService(db, cfg, channels, tz=DISPLAY_TZ,
                         monitor_interval_s=config.monitor.interval_s,
                         watch_monitor=config.monitor.enabled, zalo=zalo, periodic=periodic)

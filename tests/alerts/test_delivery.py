@@ -235,3 +235,21 @@ async def test_guessing_link_codes_is_cut_off(rig: AlertRig) -> None:
     assert len(rig.zalo.texts("chat-guess")) == 5
     rig.zalo.push_message("chat-owner", code)  # the real owner still links
     assert await rig.service.poll_zalo_once() == 1
+
+
+async def test_optional_apprise_channel(rig: AlertRig, webhook: WebhookReceiver) -> None:
+    pytest.importorskip("apprise")
+    from camnet.alerts.apprise_channel import AppriseChannel
+
+    url = f"json://127.0.0.1:{webhook.port}/hook"
+    service = rig.build({"apprise": AppriseChannel([url])})
+    t0 = _start()
+    await rig.transitions([(c, "up", "down") for c in rig.cameras[:2]], t0)
+    await service.tick(t0 + timedelta(seconds=61))
+    errors = await rig.db.fetchall("SELECT error FROM alert_attempt WHERE ok = 0")
+    assert not errors, [e["error"] for e in errors]
+    (call,) = webhook.received
+    assert "2 camera ở thôn Mỹ Lợi mất tín hiệu" in call.body["message"]
+    assert call.body["title"].startswith("[camnet]")
+    row = await rig.db.fetchone("SELECT address, status FROM alert_delivery WHERE channel = 'apprise'")
+    assert row is not None and (row["address"], row["status"]) == ("-", "sent")
