@@ -10,6 +10,7 @@ from aiohttp import web
 from camnet import keys
 from camnet.monitor.queries import recent_cycles
 from camnet.registry.cameras import STATUSES
+from camnet.web.alerts_ctx import ALERTS
 from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
@@ -49,5 +50,6 @@ async def board(request: web.Request) -> web.Response:
             "groups": sorted(groups.items()),
             "last_cycle": cycles[0] if cycles else None,
             "refresh_s": max(5, min(REFRESH_S, int(interval))),
+            "alerts_failing": request.app[ALERTS].failing_channels() if ALERTS in request.app else [],
         },
     )

@@ -42,3 +42,17 @@ async def test_admin_sees_delivery_log(world: World) -> None:
     await _as(world, "admin")
     html = await (await world.client.get("/alerts")).text()
     assert 'id="deliveries"' in html and "Nhật ký gửi" in html
+
+
+async def test_board_reports_a_failing_channel(world: World) -> None:
+    from camnet.alerts.channels import SendResult
+    from camnet.web.alerts_ctx import ALERTS
+
+    await _as(world, "canbo")
+    html = await (await world.client.get("/")).text()
+    assert 'id="alerts-failing"' not in html
+    service = world.app[ALERTS]
+    for _ in range(service.cfg.channel_fail_threshold):
+        service._note("zalo", SendResult(False, error="zalo answered 500"))
+    html = await (await world.client.get("/")).text()
+    assert 'id="alerts-failing"' in html and "Kênh cảnh báo đang lỗi: zalo" in html
