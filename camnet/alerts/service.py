@@ -119,18 +119,19 @@ class AlertService:
                     res = SendResult(False, permanent=True, error=f"channel {name} not configured")
                 else:
                     res = await channel.send(_outgoing(r))
-                self._note(name, res)
+                self._note(name, res, now)
                 results.append((r, res))
 
         await asyncio.gather(*(one_channel(n, items) for n, items in by_channel.items()))
-        await delivery.record_attempts(self.db, self.cfg, results, utcnow())
+        await delivery.record_attempts(self.db, self.cfg, results, now)
         return len(results)
 
     def _paused(self, name: str, now: datetime) -> bool:
         h = self.health.get(name)
         return bool(h and h.paused_until and now < h.paused_until)
 
-    def _note(self, name: str, res: SendResult) -> None:
+    def _note(self, name: str, res: SendResult, now: datetime | None = None) -> None:
+        now = now or utcnow()
         h = self.health.setdefault(name, ChannelHealth())
         if res.ok:
             h.failures, h.paused_until, h.sent = 0, None, h.sent + 1
@@ -141,12 +142,12 @@ class AlertService:
             return  # one bad address does not make the channel bad
         h.failures += 1
         if res.retry_after is not None:
-            h.paused_until = utcnow() + timedelta(seconds=min(res.retry_after,
-                                                              delivery.RETRY_AFTER_MAX_S))
+            h.paused_until = now + timedelta(seconds=min(res.retry_after,
+                                                         delivery.RETRY_AFTER_MAX_S))
         elif h.failures >= self.cfg.channel_fail_threshold:
             over = h.failures - self.cfg.channel_fail_threshold
             wait = min(self.cfg.backoff_base_s * 2 ** over, self.cfg.backoff_max_s)
-            h.paused_until = utcnow() + timedelta(seconds=wait)
+            h.paused_until = now + timedelta(seconds=wait)
             log.warning("alert channel %s failing (%d in a row): paused %.0f s: %s", name,
                         h.failures, wait, mask_text(res.error))
 

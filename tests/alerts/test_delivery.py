@@ -130,30 +130,23 @@ async def test_429_retry_after_is_honoured(rig: AlertRig) -> None:
 
 
 async def test_failing_channel_is_paused_and_reported(rig: AlertRig) -> None:
-    import asyncio
-
     rig.zalo.mode = "fail"
-    t0 = utcnow()
-    await rig.transition(rig.cameras[0], "up", "down", t0 - timedelta(minutes=2))
-    await rig.service.tick(utcnow())  # routes; group_wait is counted from routing
-    await rig.service.tick(utcnow() + timedelta(seconds=61))
-    passes = 60
-    for _ in range(passes):
-        await rig.service.deliver_due(utcnow())
-        await asyncio.sleep(0.02)
+    t0 = _start()
+    await rig.transition(rig.cameras[0], "up", "down", t0)
+    await rig.service.tick(t0 + timedelta(seconds=61))  # first attempt
+    passes = 60  # then a pass every 50 ms for 3 s
+    for i in range(1, passes + 1):
+        await rig.service.deliver_due(t0 + timedelta(seconds=61 + i * 0.05))
     attempts = await rig.db.fetchval("SELECT COUNT(*) FROM alert_attempt")
-    assert 3 <= attempts < passes // 4  # backed off, not a tight loop
+    # backoff 0.2, 0.4, 0.8, 1.6 s (capped at 2): attempts at 0, 0.2, 0.6, 1.4, 3.0 s
+    assert attempts == 5  # backed off, not a tight loop
     assert rig.service.failing_channels() == ["zalo"]
     metrics = await rig.service.metrics_text()
     assert 'camnet_alert_channel_failing{channel="zalo"} 1' in metrics
     errors = await rig.db.fetchall("SELECT error FROM alert_attempt")
     assert all("500" in e["error"] and "TEST-TOKEN" not in e["error"] for e in errors)
     rig.zalo.mode = "ok"
-    for _ in range(400):
-        await rig.service.deliver_due(utcnow())
-        if rig.zalo.sent:
-            break
-        await asyncio.sleep(0.05)
+    await rig.service.deliver_due(t0 + timedelta(seconds=61 + 10))
     assert len(rig.zalo.sent) == 1 and rig.service.failing_channels() == []
 
 
