@@ -21,16 +21,19 @@ from camnet.secretstore import CredentialCipher, load_secrets
 from camnet.timeutil import set_display_timezone
 from camnet.web import (
     api_accounts,
+    api_alerts,
     api_evidence,
     api_monitor,
     api_registry,
     api_system,
     keys,
     lifecycle,
+    ui_alerts,
     ui_auth,
     ui_board,
     ui_evidence,
 )
+from camnet.web.alerts_ctx import alerts_ctx
 from camnet.web.middleware import errors, identify, same_origin, security_headers
 from camnet.web.openapi import build_openapi
 from camnet.web.routing import ApiRoute, RouteTable, json_response
@@ -45,7 +48,7 @@ docs_routes = RouteTable()
 def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
     return [api_system.routes, api_accounts.routes, api_registry.routes, api_monitor.routes,
-            api_evidence.routes, docs_routes]
+            api_evidence.routes, api_alerts.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:
@@ -110,10 +113,12 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     for ctx in extra_cleanup or []:  # before the monitor, which may probe what they start
         app.cleanup_ctx.append(ctx)
     app.cleanup_ctx.append(lifecycle.monitor_ctx)
+    app.cleanup_ctx.append(alerts_ctx)  # after the monitor: hooks its transitions
     for table in api_route_tables():
         table.install(app)
     app.router.add_routes(ui_auth.routes)
     app.router.add_routes(ui_board.routes)
     app.router.add_routes(ui_evidence.routes)
+    app.router.add_routes(ui_alerts.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

@@ -89,6 +89,49 @@ class NotifyConfig(_Section):
     webhook_timeout_s: float = Field(5.0, gt=0)
 
 
+class AlertsConfig(_Section):
+    """Alerts (Zalo, e-mail, signed webhook): grouping, damping, delivery. See README "Alerts"."""
+
+    enabled: bool = True
+    tick_s: float = Field(1.0, gt=0)
+    public_url: str = "http://127.0.0.1:8080"
+    group_wait_s: float = Field(60.0, ge=0)
+    group_interval_s: float = Field(300.0, ge=0)
+    repeat_police_s: float = Field(4 * 3600.0, gt=0)
+    repeat_host_s: float = Field(24 * 3600.0, gt=0)
+    flap_transitions: int = Field(4, ge=2)
+    flap_window_s: float = Field(3600.0, gt=0)
+    flap_stable_s: float = Field(1800.0, gt=0)
+    zone_down_pct: float = Field(30.0, gt=0, le=100)
+    watchdog_intervals: float = Field(3.0, gt=1)
+    deadline_check_s: float = Field(300.0, gt=0)
+    chain_check_s: float = Field(3600.0, gt=0)
+    host_quiet_start: str = "22:00"
+    host_quiet_end: str = "06:00"
+    max_attempts: int = Field(12, ge=1)
+    backoff_base_s: float = Field(2.0, gt=0)
+    backoff_max_s: float = Field(900.0, gt=0)
+    channel_fail_threshold: int = Field(5, ge=1)
+    http_timeout_s: float = Field(10.0, gt=0)
+    link_code_ttl_s: float = Field(900.0, gt=0)
+    zalo_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_poll: bool = False
+    zalo_poll_timeout_s: float = Field(30.0, gt=0)
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_from: str = ""
+    webhook_url: str = ""
+    telegram_enabled: bool = False
+    telegram_base_url: str = "https://api.telegram.org"
+    zalo_oa_enabled: bool = False
+    zalo_oa_base_url: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_oa_app_id: str = ""
+    apprise_enabled: bool = False
+
+
 class EvidenceConfig(_Section):
     """Footage-extraction requests and evidence files."""
 
@@ -128,6 +171,7 @@ class Config(_Section):
     monitor: MonitorConfig = MonitorConfig()
     notify: NotifyConfig = NotifyConfig()
     evidence: EvidenceConfig = EvidenceConfig()
+    alerts: AlertsConfig = AlertsConfig()
     ui: UiConfig = UiConfig()
     logging: LoggingConfig = LoggingConfig()
 

@@ -43,7 +43,6 @@ async def test_backup_before_pending_migration(tmp_path: Path, monkeypatch: pyte
     assert version.fetchone()[0] == everything[-2].version
 
 
-
 async def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from camnet import db as dbmod
 

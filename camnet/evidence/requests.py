@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from camnet import audit
+from camnet.alerts.requests import enqueue_request_alert
 from camnet.auth.principal import Principal
 from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
@@ -131,6 +132,9 @@ async def transition(db: Database, actor: Principal, request_id: int, step: Tran
         )
         await audit.record(tx, actor, "transition", "extraction_request", request_id,
                            {"status": current}, {"status": step.to, "note": step.note})
+        await enqueue_request_alert(tx, request_id=request_id, zone_path=row["zone_path"],
+                                    case_no=row["case_no"], requested_by=row["requested_by"],
+                                    to_status=step.to, note=step.note, now=now_iso())
     return await get_request(db, actor, request_id)
 
 

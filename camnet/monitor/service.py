@@ -14,25 +14,28 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
 
 from camnet.config import MonitorConfig
-from camnet.db import Database
+from camnet.db import Database, Transaction
 from camnet.monitor import frames, health, store
 from camnet.monitor.notify import Notifier
 from camnet.monitor.outcomes import CameraOutcome, CycleReport, FrameCheck
 from camnet.monitor.rtsp_probe import ProbeStatus, probe
-from camnet.monitor.status import CameraState, Observation, advance
+from camnet.monitor.status import CameraState, Observation, Transition, advance
 from camnet.registry.cameras import StreamTarget, stream_targets
 from camnet.secretstore import CredentialCipher, mask_text, with_credentials
 from camnet.timeutil import now_iso
 
 log = logging.getLogger(__name__)
 _REGRAB_DELAY_S = 0.5
+# Called inside the cycle's transaction with (tx, [(camera_id, transition)], now): app wiring
+# sets it so alerts commit with the status change (the monitor knows nothing of alerts).
+OnTransitions = Callable[[Transaction, list[tuple[int, Transition]], str], Awaitable[object]]
 
 
 class MonitorService:
@@ -49,6 +52,7 @@ class MonitorService:
         self._previous: dict[int, np.ndarray] = {}
         self._lock = asyncio.Lock()
         self.last_report: CycleReport | None = None
+        self.on_transitions: OnTransitions | None = None
 
     async def run_cycle(self, *, camera_ids: list[int] | None = None, zone_path: str = "/",
                         spread_s: float | None = None, force_tier2: bool = False,
@@ -104,6 +108,9 @@ class MonitorService:
                              outcomes)
         async with self.db.transaction() as tx:
             await store.record_cycle(tx, report, stored)
+            if self.on_transitions is not None and report.transitions:
+                await self.on_transitions(
+                    tx, [(o.target.camera_id, t) for o, t in report.transitions], now_iso())
         self.last_report = report
         self.notifier.publish(await store.status_events(self.db, report))
         changes = len(report.transitions)
@@ -173,6 +180,7 @@ class MonitorService:
         jpeg = health.thumbnail_jpeg(frame, width=self.config.snapshot_width)
         return FrameCheck(report.verdict, report.metrics(), grab.width, grab.height,
                           grab.first_frame_ms, jpeg)
+
 
 def _state_from_row(row: Any) -> CameraState:
     if row is None:

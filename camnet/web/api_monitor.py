@@ -169,5 +169,9 @@ async def metrics(request: web.Request, p: Principal) -> web.Response:
     from camnet.monitor.metrics import render_metrics
 
     text = await render_metrics(request.app[keys.DB], p)
+    from camnet.web.alerts_ctx import ALERTS  # alert delivery and channel health
+
+    if ALERTS in request.app:
+        text += await request.app[ALERTS].metrics_text()
     return web.Response(text=text, content_type="text/plain", headers={
         "Cache-Control": "no-store"}, charset="utf-8")

@@ -9,6 +9,7 @@ from aiohttp import web
 from camnet.monitor.queries import BoardCamera, board_cameras, recent_cycles
 from camnet.registry.cameras import STATUSES
 from camnet.web import keys
+from camnet.web.alerts_ctx import ALERTS
 from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
@@ -39,5 +40,6 @@ async def board(request: web.Request) -> web.Response:
             "groups": sorted(groups.items()),
             "last_cycle": cycles[0] if cycles else None,
             "refresh_s": max(5, min(REFRESH_S, int(interval))),
+            "alerts_failing": request.app[ALERTS].failing_channels() if ALERTS in request.app else [],
         },
     )

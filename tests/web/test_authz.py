@@ -67,9 +67,11 @@ async def _sample_ids(world: World) -> dict[str, int]:
                             now=utcnow())
     session_id = await db.fetchval("SELECT MAX(id) FROM user_session")
     _, tokens = await world.call("GET", "/api/v1/tokens?username=canbo", "admin")
+    _, sub = await world.call("POST", "/api/v1/alerts/subscriptions", "admin", json={
+        "zone": "SAMPLE-PHUMY-ML", "role": "commander"})
     return {"zones": zone["id"], "points": points["items"][0]["id"], "cameras": camera,
             "incidents": incident["id"], "requests": req["id"], "items": item["id"],
-            "me": session_id, "tokens": tokens["items"][0]["id"]}
+            "me": session_id, "tokens": tokens["items"][0]["id"], "alerts": sub["id"]}
 
 
 ID_ROUTES = [r for r in PROTECTED if "{id}" in r.path]
@@ -85,6 +87,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/requests/{id}/items/external": {"filename": "a.mp4", "size": 1,
                                                   "sha256": "e" * 64, "holder": "kho"},
     "POST /api/v1/items/{id}/custody": {"action": "sealed"},
+    "PUT /api/v1/points/{id}/host-contact": {"host_zalo": "x"},
 }
 
 

@@ -1,0 +1,1 @@
+"""Alerts: outbox, routing to subscribers, Alertmanager-like grouping, channels, delivery."""
