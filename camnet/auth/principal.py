@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "evidence.write",
         "audit.read",
         "users.manage",
+        "system.read",  # facts about the whole service: every cycle, whole chains
     },
 }
 ALL_PERMISSIONS = frozenset().union(*PERMISSIONS.values())
@@ -66,7 +67,12 @@ class Principal:
 
     def sees_path(self, path: str) -> bool:
         """Tell whether a zone path lies inside this caller's scope."""
-        return path.startswith(self.zone_path)
+        return path_within(path, self.zone_path)
+
+
+def path_within(path: str, root: str) -> bool:
+    """Tell whether a zone path lies in the subtree at ``root`` (the one Python-side check)."""
+    return path.startswith(root)
 
 
 def cli_principal(username: str = "cli") -> Principal:

@@ -17,7 +17,7 @@ from typing import Any
 
 from camnet import audit
 from camnet.alerts.requests import enqueue_request_alert
-from camnet.auth.principal import Principal
+from camnet.auth.principal import Principal, path_within
 from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, Forbidden, InvalidInput
@@ -68,7 +68,12 @@ async def create_request(db: Database, actor: Principal, data: RequestIn) -> Req
             if cam.camera_id in seen:
                 raise InvalidInput(f"camera {cam.camera_id} is listed twice", f"cameras.{n}")
             seen.add(cam.camera_id)
-            await get_camera_row(tx, actor, cam.camera_id, field=f"cameras.{n}.camera_id")
+            camera = await get_camera_row(tx, actor, cam.camera_id, field=f"cameras.{n}.camera_id")
+            if not path_within(camera["zone_path"], incident["zone_path"]):
+                # a host's name and phone go to everyone who may read the request: only
+                # cameras of the incident's own zone (and below) may be on it
+                raise InvalidInput(f"camera {cam.camera_id} is outside the incident's zone "
+                                   f"{incident['zone_code']!r}", f"cameras.{n}.camera_id")
             start = to_iso(cam.window_from) if cam.window_from else incident["occurred_from"]
             end = to_iso(cam.window_to) if cam.window_to else incident["occurred_to"]
             if end <= start:

@@ -37,8 +37,9 @@ async def render_metrics(db: Database, actor: Principal) -> str:
         "SELECT COUNT(*) FROM outage o JOIN camera c ON c.id = o.camera_id"
         " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
         f" WHERE o.ended_at IS NULL AND {where}", scope)
-    cycle = await db.fetchone("SELECT * FROM probe_cycle ORDER BY id DESC LIMIT 1")
-    cycles = await db.fetchval("SELECT COUNT(*) FROM probe_cycle")
+    system = actor.can("system.read")  # cycles cover every zone: whole-service callers only
+    cycle = await db.fetchone("SELECT * FROM probe_cycle ORDER BY id DESC LIMIT 1") if system else None
+    cycles = await db.fetchval("SELECT COUNT(*) FROM probe_cycle") if system else None
     out = ["# HELP camnet_cameras Enabled cameras by monitor status.",
            "# TYPE camnet_cameras gauge"]
     out += [_line("camnet_cameras", by_status.get(s, 0), {"status": s}) for s in STATUSES]
@@ -50,9 +51,11 @@ async def render_metrics(db: Database, actor: Principal) -> str:
             "# TYPE camnet_picture gauge"]
     out += [_line("camnet_picture", n, {"health": h}) for h, n in sorted(by_health.items())]
     out += ["# HELP camnet_outages_open Outages not yet over.", "# TYPE camnet_outages_open gauge",
-            _line("camnet_outages_open", open_outages or 0),
-            "# HELP camnet_probe_cycles_total Probe cycles recorded.",
-            "# TYPE camnet_probe_cycles_total counter", _line("camnet_probe_cycles_total", cycles or 0)]
+            _line("camnet_outages_open", open_outages or 0)]
+    if system:
+        out += ["# HELP camnet_probe_cycles_total Probe cycles recorded.",
+                "# TYPE camnet_probe_cycles_total counter",
+                _line("camnet_probe_cycles_total", cycles or 0)]
     if cycle is not None:
         out += ["# HELP camnet_probe_cycle_duration_seconds Duration of the last probe cycle.",
                 "# TYPE camnet_probe_cycle_duration_seconds gauge",

@@ -88,10 +88,16 @@ async def snapshot(db: Database, actor: Principal, camera_id: int) -> tuple[byte
 
 
 async def recent_cycles(db: Database, actor: Principal, limit: int = 20) -> list[dict[str, Any]]:
-    """Return the latest probe cycles, newest first."""
+    """Return the latest probe cycles, newest first.
+
+    A cycle covers every zone, so its camera counts are shown only to those who may see the
+    whole service (``system.read``); others see when cycles ran and how long they took.
+    """
     actor.require("monitor.read")
     rows = await db.fetchall("SELECT * FROM probe_cycle ORDER BY id DESC LIMIT ?", (limit,))
-    return [dict(r) for r in rows]
+    if actor.can("system.read"):
+        return [dict(r) for r in rows]
+    return [{k: r[k] for k in ("id", "started_at", "finished_at", "duration_ms")} for r in rows]
 
 
 async def add_maintenance(db: Database, actor: Principal, camera_id: int, *, starts_at: str,

@@ -267,14 +267,14 @@ def _quote(name: str) -> str:
     return quote(name, safe="")
 
 
-@routes.add("GET", f"{API}/custody/verify", permission="incident.read",
+@routes.add("GET", f"{API}/custody/verify", permission="system.read",
             summary="Verify the custody chain", tag="evidence", response=Verification)
 async def verify_custody(request: web.Request, p: Principal) -> web.Response:
     """Recompute every custody hash; name the first row that does not match."""
     return json_response(await verify.verify_custody(request.app[keys.CONFIG]))
 
 
-@routes.add("GET", f"{API}/audit/verify", permission="audit.read",
+@routes.add("GET", f"{API}/audit/verify", permission="system.read",
             summary="Verify the audit log", tag="evidence", response=Verification)
 async def verify_audit(request: web.Request, p: Principal) -> web.Response:
     """Recompute every audit hash; name the first row that does not match."""

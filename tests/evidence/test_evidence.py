@@ -527,3 +527,18 @@ async def test_request_list_is_paged(world: World) -> None:
     _, page = await world.call("GET", f"{API}/requests?per_page=2&page=2", "canbo")
     assert page["page"] == {"page": 2, "per_page": 2, "total": 3}
     assert len(page["items"]) == 1
+
+
+async def test_request_cameras_must_be_in_the_incidents_zone(world: World) -> None:
+    """A commune officer may not put a hamlet-DC camera on a hamlet-ML incident: everyone who
+    reads the request would see that host's name and phone."""
+    _, dc = await world.call("GET", f"{API}/cameras?zone=SAMPLE-PHUMY-DC&per_page=1", "canbo")
+    _, ml = await world.call("GET", f"{API}/cameras?zone=SAMPLE-PHUMY-ML&per_page=1", "canbo")
+    incident = await make_incident(world, zone_code="SAMPLE-PHUMY-ML")
+    status, err = await world.call("POST", f"{API}/requests", "canbo", json={
+        "incident_id": incident["id"], "reason": "thử",
+        "cameras": [{"camera_id": ml["items"][0]["id"]}, {"camera_id": dc["items"][0]["id"]}]})
+    assert status == 422 and err["error"]["field"] == "cameras.1.camera_id", err
+    _, listed = await world.call("GET", f"{API}/requests?incident_id={incident['id']}", "canbo")
+    assert listed["items"] == []  # nothing stored
+    assert (await make_request(world, incident["id"], cameras=[ml["items"][0]["id"]]))["id"]
