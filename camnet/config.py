@@ -98,6 +98,16 @@ class MapConfig(_Section):
 
     tile_url: str = ""
     tile_attribution: str = ""
+    basemap: str = ""  # a .pmtiles file served same-origin; empty = no basemap (a normal state)
+    basemap_attribution: str = "© OpenStreetMap contributors"
+
+
+class CoverageConfig(_Section):
+    """View cones, coverage and "who could have seen P"."""
+
+    tolerance_m: float = Field(15.0, ge=0, le=500)
+    unknown_reach_m: float = Field(50.0, ge=0, le=1000)
+    watch_gap_cycles: float = Field(3.0, ge=1)
 
 
 class UiConfig(_Section):
@@ -132,6 +142,7 @@ class Config(_Section):
     notify: NotifyConfig = NotifyConfig()
     evidence: EvidenceConfig = EvidenceConfig()
     map: MapConfig = MapConfig()
+    coverage: CoverageConfig = CoverageConfig()
     ui: UiConfig = UiConfig()
     logging: LoggingConfig = LoggingConfig()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.coverage.history import sync_geometry
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput, NotFound
 from camnet.registry.models import CameraIn, CameraOut, CameraPatch, Page
@@ -156,6 +157,7 @@ async def insert_camera(
         ),
     )
     await audit.record(tx, actor, "create", "camera", camera_id, None, _safe(data.model_dump()))
+    await sync_geometry(tx, camera_ids=[camera_id])
     return camera_id
 
 
@@ -198,6 +200,7 @@ async def update_camera(
                 (*changes.values(), now_iso(), camera_id),
             )
             await audit.record(tx, actor, "update", "camera", camera_id, _safe(before), _safe(changes))
+            await sync_geometry(tx, camera_ids=[camera_id])
         row = await tx.fetchone(f"{_SELECT} WHERE c.id = ?", (camera_id,))  # noqa: S608
     assert row is not None  # noqa: S101
     return camera_out(row)

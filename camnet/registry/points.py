@@ -7,6 +7,7 @@ from typing import Any
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.coverage.history import sync_geometry
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput, NotFound
 from camnet.geo import check_in_zone
@@ -144,6 +145,7 @@ async def update_point(db: Database, actor: Principal, point_id: int, patch: Poi
             (*changes.values(), now_iso(), point_id),
         )
         await audit.record(tx, actor, "update", "camera_point", point_id, dict(before), changes)
+        await sync_geometry(tx, point_id=point_id)
         row = await tx.fetchone(f"{_SELECT} WHERE p.id = ?", (point_id,))  # noqa: S608
     assert row is not None  # noqa: S101
     return point_out(row)

@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.coverage.history import sync_geometry
 from camnet.db import Database
 from camnet.errors import CamnetError
 from camnet.geo import contains, parse_boundary
@@ -336,6 +337,7 @@ async def import_rows(
                         (*cam_values, camera_id),
                     )
                     report.cameras_updated += 1
+        await sync_geometry(tx)
         await audit.record(tx, actor, "import", "registry", None, None,
                            {"source": source, **report.__dict__})
     return report
