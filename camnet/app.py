@@ -23,6 +23,7 @@ from camnet.evidence.blobstore import BlobStore
 from camnet.monitor.scheduler import monitor_ctx
 from camnet.secretstore import CredentialCipher, load_secrets
 from camnet.web import (
+    api_coverage,
     api_evidence,
     api_monitor,
     api_registry,
@@ -45,7 +46,7 @@ docs_routes = RouteTable()
 def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
     return [api_system.routes, api_registry.routes, api_monitor.routes, api_evidence.routes,
-            docs_routes]
+            api_coverage.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:

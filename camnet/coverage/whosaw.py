@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from camnet.auth.principal import Principal
+from camnet.config import Config
 from camnet.coverage import availability as av
 from camnet.coverage.geometry import NO_VIEW, Sighting, sightings
 from camnet.coverage.history import versions_near, view_of
@@ -141,3 +142,13 @@ async def who_saw(db: Database, actor: Principal, *, lat: float, lon: float, sta
         "computed_by": actor.username,
         "cameras": entries,
     }
+
+
+def settings_from(config: Config) -> WhoSawSettings:
+    """Who-saw knobs from the configuration ([coverage], monitor interval, at-risk hours)."""
+    return WhoSawSettings(
+        tolerance_m=config.coverage.tolerance_m,
+        unknown_reach_m=config.coverage.unknown_reach_m,
+        watch_gap_s=config.monitor.interval_s * config.coverage.watch_gap_cycles,
+        at_risk_hours=config.evidence.at_risk_hours,
+    )
