@@ -562,3 +562,4 @@ def audit_verify(ctx: click.Context) -> None:
 
     config = _load(ctx)
     _print_verification("audit log", run_with_db(config, lambda _db, _c: verify_audit(config)))
+from camnet.coverage_cli import register as _reg_coverage; _reg_coverage(main)  # noqa: E402,E702,I001
