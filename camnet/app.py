@@ -31,6 +31,7 @@ from camnet.web import (
     ui_auth,
     ui_board,
     ui_evidence,
+    ui_map,
 )
 from camnet.web.middleware import errors, identify
 from camnet.web.openapi import build_openapi
@@ -126,6 +127,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_auth.routes)
     app.router.add_routes(ui_board.routes)
     app.router.add_routes(ui_evidence.routes)
+    app.router.add_routes(ui_map.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app
 

@@ -12,7 +12,9 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from camnet.coverage.geometry import View
+from shapely.geometry import mapping
+
+from camnet.coverage.geometry import View, sector_wgs84
 from camnet.db import Database, Transaction
 from camnet.timeutil import now_iso
 
@@ -141,3 +143,12 @@ async def current_in_zone(db: Database | Transaction, zone_path: str) -> list[sq
         " WHERE g.valid_to IS NULL AND z.path LIKE ? || '%' ORDER BY g.camera_id",
         (zone_path,),
     )
+
+
+def cones_geojson(rows: list[sqlite3.Row]) -> list[dict[str, Any] | None]:
+    """GeoJSON sector of each geometry row (``None`` without a view), built around each camera."""
+    out: list[dict[str, Any] | None] = []
+    for row in rows:
+        poly = sector_wgs84(view_of(row))
+        out.append(None if poly is None else dict(mapping(poly)))
+    return out

@@ -5,6 +5,7 @@ Thin: it calls :mod:`camnet.coverage`.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from camnet import keys
 from camnet.auth.principal import Principal
 from camnet.coverage import draft, features, zones
-from camnet.coverage.history import current_in_bbox
+from camnet.coverage.history import cones_geojson, current_in_bbox, view_of
 from camnet.coverage.whosaw import parse_window, settings_from, who_saw
 from camnet.errors import InvalidInput, NotFound
 from camnet.web.routing import RouteTable, json_response, read_body, read_query, remember_models
@@ -39,6 +40,7 @@ class BboxQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     bbox: str = Field(description="west,south,east,north in degrees")
     limit: int = Field(5000, ge=1, le=20000)
+    cones: bool = Field(False, description="Include each view sector as GeoJSON (street zoom)")
 
 
 class GeoJsonIn(BaseModel):
@@ -103,12 +105,14 @@ async def cameras_in_bbox(request: web.Request, p: Principal) -> web.Response:
         raise InvalidInput("bbox must be west,south,east,north", "bbox") from exc
     rows = await current_in_bbox(request.app[keys.DB], p.zone_path, west, south, east, north,
                                  q.limit)
+    cones = await asyncio.to_thread(cones_geojson, rows) if q.cones else [None] * len(rows)
     return json_response({"items": [
         {"camera_id": r["camera_id"], "camera": r["camera"], "point_id": r["point_id"],
          "point": r["point"], "zone_code": r["zone_code"], "lat": r["lat"], "lon": r["lon"],
          "azimuth_deg": r["azimuth_deg"], "fov_deg": r["fov_deg"], "range_m": r["range_m"],
-         "min_range_m": r["min_range_m"], "status": r["status"], "health": r["health"]}
-        for r in rows], "truncated": len(rows) >= q.limit})
+         "min_range_m": r["min_range_m"], "status": r["status"], "health": r["health"],
+         "has_view": view_of(r).has_view, "cone": cone}
+        for r, cone in zip(rows, cones, strict=True)], "truncated": len(rows) >= q.limit})
 
 
 @routes.add("GET", f"{API}/zones/{{code}}", permission="registry.read", tag="coverage",
