@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 ARC_SEGMENTS = 32
 NO_VIEW = "no view direction recorded"
 _GEOD = Geod(ellps="WGS84")
+_LONLAT = "+proj=longlat +ellps=WGS84 +no_defs"
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,11 @@ class View:
 
 @lru_cache(maxsize=4096)
 def _transformers(lat0: float, lon0: float) -> tuple[Transformer, Transformer]:
-    proj = f"+proj=aeqd +lat_0={lat0:.7f} +lon_0={lon0:.7f} +datum=WGS84 +units=m +no_defs"
-    forward = Transformer.from_crs("EPSG:4326", proj, always_xy=True)
-    inverse = Transformer.from_crs(proj, "EPSG:4326", always_xy=True)
+    # Plain PROJ strings on both sides: ~0.6 ms to build, where "EPSG:4326" costs ~13 ms
+    # (a lookup in PROJ's database) — too slow for one frame per who-saw query.
+    proj = f"+proj=aeqd +lat_0={lat0:.7f} +lon_0={lon0:.7f} +ellps=WGS84 +units=m +no_defs"
+    forward = Transformer.from_proj(_LONLAT, proj, always_xy=True)
+    inverse = Transformer.from_proj(proj, _LONLAT, always_xy=True)
     return forward, inverse
 
 

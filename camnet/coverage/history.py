@@ -140,7 +140,8 @@ async def current_in_zone(db: Database | Transaction, zone_path: str) -> list[sq
         " FROM camera_geometry g JOIN camera c ON c.id = g.camera_id"
         " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
         " LEFT JOIN camera_status s ON s.camera_id = c.id"
-        " WHERE g.valid_to IS NULL AND z.path LIKE ? || '%' ORDER BY g.camera_id",
+        " WHERE g.valid_to IS NULL AND g.zone_id IN (SELECT id FROM zone WHERE path LIKE ? || '%')"
+        " ORDER BY g.camera_id",
         (zone_path,),
     )
 
