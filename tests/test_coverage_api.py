@@ -156,17 +156,17 @@ async def test_draft_request_keeps_the_answer_the_officer_saw(client: TestClient
     rid = drafted["request_id"]
     status, req = await api(client, "GET", f"/api/v1/requests/{rid}", tok["canbo"])
     assert status == 200 and req["status"] == "draft" and [c["camera_id"] for c in req["cameras"]] == [east]
-    status, snap = await api(client, "GET", f"/api/v1/coverage/requests/{rid}/who-saw", tok["canbo"])
-    assert snap["intact"] and snap["chosen"] == [east]
+    status, snap = await api(client, "GET", f"/api/v1/requests/{rid}/who-saw", tok["canbo"])
+    assert snap["drafted_from_who_saw"] and snap["intact"] and snap["chosen"] == [east]
     seen = snap["answer"]["cameras"][0]["status"]
     assert seen["state"] == "partly_down" and seen["minutes_down"] == 10
     # later edits to the outage history do not change what was stored
     async with db.transaction() as tx:
         await tx.execute("DELETE FROM outage WHERE camera_id = ?", (east,))
-    status, later = await api(client, "GET", f"/api/v1/coverage/requests/{rid}/who-saw", tok["canbo"])
+    status, later = await api(client, "GET", f"/api/v1/requests/{rid}/who-saw", tok["canbo"])
     assert later["answer"] == snap["answer"] and later["intact"]
     audit_row = await db.fetchone(
         "SELECT after FROM audit_log WHERE action = 'whosaw_snapshot' AND entity_id = ?", (rid,))
     assert audit_row is not None and json.loads(audit_row["after"])["sha256"] == snap["sha256"]
-    status, _ = await api(client, "GET", f"/api/v1/coverage/requests/{rid}/who-saw", tok["other"])
+    status, _ = await api(client, "GET", f"/api/v1/requests/{rid}/who-saw", tok["other"])
     assert status == 404

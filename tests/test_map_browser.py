@@ -150,3 +150,38 @@ async def test_map_cones_who_saw_and_draft(server: TestServer, viewport: dict[st
 async def _cones(page: Any) -> int:
     value = await page.get_attribute("#map", "data-cones")
     return int(value or 0)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+async def test_incident_point_picked_on_the_map_and_cameras_near_it(server: TestServer) -> None:
+    base = str(server.make_url("/"))
+    hosts: set[str] = set()
+    errors: list[str] = []
+    async with async_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            await page.goto(base + "login")
+            await page.fill("input[name=username]", "canbo")
+            await page.fill("input[name=password]", "camnet-demo")
+            await page.click("button[type=submit]")
+            await page.wait_for_url(base)
+            await page.goto(base + "incidents")
+            await page.wait_for_selector(".pick-map[data-ready]", timeout=30_000)
+            await page.locator(".pick-map").click()  # scrolls it into view, clicks the centre
+            lat = await page.input_value("form[action='/incidents'] input[name=lat]")
+            lon = await page.input_value("form[action='/incidents'] input[name=lon]")
+            assert 16.4 < float(lat) < 16.6 and 107.6 < float(lon) < 107.7
+            # the incident created by the fixture lists the cameras near it
+            await page.goto(base + "incidents")
+            await page.click("text=VV-MAP-1")
+            await page.wait_for_selector(".near-list li", timeout=30_000)
+            assert "Ngã ba chợ" in await page.inner_text(".near-list")
+            wide = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert wide <= 0, f"horizontal scroll of {wide}px"
+        finally:
+            await browser.close()
+    assert hosts <= {"127.0.0.1"}, hosts
+    assert errors == []

@@ -16,7 +16,7 @@ from camnet.auth.principal import Principal
 from camnet.coverage import draft, features, zones
 from camnet.coverage.history import cones_geojson, current_in_bbox, view_of
 from camnet.coverage.whosaw import parse_window, settings_from, who_saw
-from camnet.errors import InvalidInput, NotFound
+from camnet.errors import InvalidInput
 from camnet.web.routing import RouteTable, json_response, read_body, read_query, remember_models
 
 routes = RouteTable()
@@ -169,7 +169,7 @@ async def draft_request(request: web.Request, p: Principal) -> web.Response:
     return json_response(Drafted(request_id=request_id, url=f"/requests/{request_id}"), 201)
 
 
-@routes.add("GET", f"{API}/requests/{{id}}/who-saw", permission="incident.read", tag="coverage",
+@routes.add("GET", "/api/v1/requests/{id}/who-saw", permission="incident.read", tag="coverage",
             summary="The who-saw answer stored with a request when it was drafted")
 async def request_snapshot(request: web.Request, p: Principal) -> web.Response:
     """What the officer saw when drafting the request."""
@@ -178,6 +178,6 @@ async def request_snapshot(request: web.Request, p: Principal) -> web.Response:
     except ValueError as exc:
         raise web.HTTPNotFound() from exc
     snap = await draft.whosaw_snapshot(request.app[keys.DB], p, request_id)
-    if snap is None:
-        raise NotFound(f"request {request_id} was not drafted from a who-saw answer", "id")
-    return json_response(snap)
+    if snap is None:  # drafted from the incident page: nothing was shown, nothing kept
+        return json_response({"request_id": request_id, "drafted_from_who_saw": False})
+    return json_response({"drafted_from_who_saw": True, **snap})
