@@ -12,7 +12,7 @@ from camnet.coverage.geometry import destination
 from camnet.coverage.whosaw import WhoSawSettings, who_saw
 from camnet.registry.cameras import update_camera
 from camnet.registry.models import CameraPatch
-from camnet.timeutil import utcnow
+from camnet.timeutil import to_iso, utcnow
 from tests.coverage_helpers import LAT, LON, ROOT, make_camera, make_zone, monitored
 
 SETTINGS = WhoSawSettings(tolerance_m=15, unknown_reach_m=50, watch_gap_s=180, at_risk_hours=48)
@@ -61,10 +61,20 @@ async def test_status_through_the_window_from_outage_rows(client: TestClient) ->
     await monitored(db, flaky, now - timedelta(days=1), now,
                     outages=[(start + timedelta(minutes=10), start + timedelta(minutes=35))])
     await monitored(db, late, end + timedelta(minutes=30), now)  # first probed after T
+    murky = await make_camera(db, cipher, "murky", bearing=270, dist=40)
+    await monitored(db, murky, now - timedelta(days=1), now)
+    async with db.transaction() as tx:  # a frozen picture for 10 minutes of the window
+        await tx.executemany(
+            "INSERT INTO status_change(camera_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)",
+            [(murky, to_iso(start + timedelta(minutes=10)), "up", "degraded", "frozen"),
+             (murky, to_iso(start + timedelta(minutes=20)), "degraded", "up", "")])
     answer = await who_saw(db, ROOT, lat=LAT, lon=LON + 0.0001, start=start, end=end,
                            settings=SETTINGS)
     found = by_id(answer)
-    assert set(found) == {steady, flaky, late, silent}
+    assert set(found) == {steady, flaky, late, silent, murky}
+    assert found[murky]["status"]["state"] == "poor_picture"
+    assert found[murky]["status"]["minutes_degraded"] == 10 and found[murky]["status"]["minutes_down"] == 0
+    assert found[steady]["status"]["minutes_degraded"] == 0
     assert found[steady]["status"]["state"] == "up"
     assert found[steady]["status"]["minutes_down"] == 0
     assert found[flaky]["status"]["state"] == "partly_down"

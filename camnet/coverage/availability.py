@@ -17,9 +17,10 @@ from typing import Any, Literal
 from camnet.timeutil import to_iso
 
 Interval = tuple[float, float]
-WindowState = Literal["up", "partly_down", "down", "partly_no_data", "no_data"]
+WindowState = Literal["up", "poor_picture", "partly_down", "down", "partly_no_data", "no_data"]
 FootageState = Literal["available", "at_risk", "partly_overwritten", "overwritten", "not_recorded"]
-STATE_RANK: dict[str, int] = {"up": 0, "partly_no_data": 1, "partly_down": 2, "no_data": 3, "down": 4}
+STATE_RANK: dict[str, int] = {"up": 0, "partly_no_data": 1, "poor_picture": 2, "partly_down": 3,
+                              "no_data": 4, "down": 5}
 FOOTAGE_RANK: dict[str, int] = {"available": 0, "at_risk": 0, "partly_overwritten": 1,
                                 "overwritten": 2, "not_recorded": 2}
 
@@ -86,6 +87,7 @@ class WindowStatus:
     down_s: float
     no_data_s: float
     outages: tuple[tuple[str, str | None], ...]
+    degraded_s: float = 0.0  # up, but the frame checks found a bad picture (black, frozen…)
 
     @property
     def minutes_down(self) -> int:
@@ -97,16 +99,30 @@ class WindowStatus:
         data = asdict(self)
         data["minutes_down"] = self.minutes_down
         data["minutes_no_data"] = int(-(-self.no_data_s // 60))
+        data["minutes_degraded"] = int(-(-self.degraded_s // 60))
         data["outages"] = [{"started_at": s, "ended_at": e} for s, e in self.outages]
         return data
 
 
+def status_intervals(changes: list[tuple[datetime, str]], status: str, until: datetime
+                     ) -> list[Interval]:
+    """Intervals during which a camera's recorded status was ``status`` (from transitions)."""
+    out: list[Interval] = []
+    for n, (at, to) in enumerate(changes):
+        if to == status:
+            end = changes[n + 1][0] if n + 1 < len(changes) else until
+            out.append((at.timestamp(), end.timestamp()))
+    return merge(out)
+
+
 def window_status(start: datetime, end: datetime, now: datetime, watched: list[Interval],
-                  outages: list[tuple[datetime, datetime | None]]) -> WindowStatus:
-    """Judge a camera over [start, end] from watched time and outages.
+                  outages: list[tuple[datetime, datetime | None]],
+                  degraded: list[Interval] | None = None) -> WindowStatus:
+    """Judge a camera over [start, end] from watched time, outages and bad-picture time.
 
     Outage time counts as down (the monitor saw it fail); watched time outside outages is
-    up; everything else is no data.
+    up (``poor_picture`` when the frame checks found a bad picture for part of it);
+    everything else is no data.
     """
     lo, hi = start.timestamp(), min(end, now).timestamp()
     if hi <= lo:
@@ -117,19 +133,23 @@ def window_status(start: datetime, end: datetime, now: datetime, watched: list[I
     up = subtract(seen, down)
     up_s, down_s = length(up), length(down)
     no_data_s = max(0.0, (hi - lo) - up_s - down_s)
+    degraded_s = length(subtract(clip(degraded or [], lo, hi), down)) if degraded else 0.0
+    degraded_s = min(degraded_s, up_s)
     if up_s == 0 and down_s == 0:
         state: WindowState = "no_data"
     elif down_s > 0 and up_s == 0 and no_data_s < 1:
         state = "down"
     elif down_s > 0:
         state = "partly_down"
+    elif degraded_s > 0:
+        state = "poor_picture"
     elif no_data_s >= 1:
         state = "partly_no_data"
     else:
         state = "up"
     listed = tuple((to_iso(s), to_iso(e) if e else None) for s, e in outages
                    if s.timestamp() < hi and (e is None or e.timestamp() > lo))
-    return WindowStatus(state, up_s, down_s, no_data_s, listed)
+    return WindowStatus(state, up_s, down_s, no_data_s, listed, degraded_s)
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,8 @@ async def who_saw(db: Database, actor: Principal, *, lat: float, lon: float, sta
         watched = av.watched_intervals(
             history.cycle_starts, settings.watch_gap_s,
             history.first_status[cam_id].timestamp() if cam_id in history.first_status else None)
-        status = av.window_status(start, end, now, watched, history.outages.get(cam_id, []))
+        degraded = av.status_intervals(history.changes.get(cam_id, []), "degraded", min(end, now))
+        status = av.window_status(start, end, now, watched, history.outages.get(cam_id, []), degraded)
         verdict = av.footage(start, end, int(row["retention_days"]), now, settings.at_risk_hours)
         placement = _placement(s)
         entries.append({

@@ -22,6 +22,8 @@ class MonitorHistory:
     outages: dict[int, list[tuple[datetime, datetime | None]]] = field(
         default_factory=lambda: defaultdict(list))
     cycle_starts: list[float] = field(default_factory=list)
+    # (at, to_status) transitions up to the window's end, oldest first
+    changes: dict[int, list[tuple[datetime, str]]] = field(default_factory=lambda: defaultdict(list))
 
 
 async def history_for(db: Database, camera_ids: list[int], start: datetime, end: datetime,
@@ -36,6 +38,13 @@ async def history_for(db: Database, camera_ids: list[int], start: datetime, end:
             " GROUP BY camera_id", chunk,
         ):
             out.first_status[r["camera_id"]] = parse_iso(r["first"])
+        for r in await db.fetchall(
+            f"SELECT camera_id, at, to_status FROM status_change WHERE camera_id IN ({marks})"
+            " AND at < ? AND (at >= ? OR id IN (SELECT MAX(id) FROM status_change"
+            f"  WHERE camera_id IN ({marks}) AND at < ? GROUP BY camera_id)) ORDER BY at, id",
+            (*chunk, hi, lo, *chunk, lo),
+        ):
+            out.changes[r["camera_id"]].append((parse_iso(r["at"]), r["to_status"]))
         for r in await db.fetchall(
             f"SELECT camera_id, started_at, ended_at FROM outage WHERE camera_id IN ({marks})"
             " AND started_at < ? AND (ended_at IS NULL OR ended_at > ?) ORDER BY started_at",

@@ -56,6 +56,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Vietnamese, English)
     "st_down": ("mất tín hiệu", "down"), "st_partly_no_data": ("có lúc không có dữ liệu",
                                                               "partly no data"),
     "st_no_data": ("không có dữ liệu", "no data"),
+    "st_poor_picture": ("hình ảnh kém một phần", "poor picture for part of it"),
+    "minutes_degraded": ("phút hình ảnh kém", "minutes with a poor picture"),
     "ft_available": ("còn lưu", "available"), "ft_at_risk": ("sắp bị ghi đè", "at risk"),
     "ft_partly_overwritten": ("đã ghi đè một phần", "partly overwritten"),
     "ft_overwritten": ("đã bị ghi đè", "overwritten"), "ft_not_recorded": ("không ghi hình",

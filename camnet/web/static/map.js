@@ -199,7 +199,8 @@
     var list = el("ul", { className: "ws-list", id: "ws-list" });
     answer.cameras.forEach(function (c) {
       var st = c.status, ft = c.footage;
-      var status = T["st_" + st.state] + (st.minutes_down ? " (" + st.minutes_down + " " + T.minutes_down + ")" : "");
+      var status = T["st_" + st.state] + (st.minutes_down ? " (" + st.minutes_down + " " + T.minutes_down + ")" : "") +
+        (st.minutes_degraded ? " (" + st.minutes_degraded + " " + T.minutes_degraded + ")" : "");
       var footage = T["ft_" + ft.state] + (ft.deadline && ft.state !== "overwritten" ? " " + T.until + " " + fmt(ft.deadline) : "");
       var box = el("input", { type: "checkbox", value: String(c.camera_id), name: "camera" });
       if (ft.state !== "overwritten" && ft.state !== "not_recorded") box.checked = true;

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var VI = { up: "hoạt động", partly_down: "mất tín hiệu một phần", down: "mất tín hiệu",
-    partly_no_data: "có lúc không có dữ liệu", no_data: "không có dữ liệu", available: "còn lưu",
+    partly_no_data: "có lúc không có dữ liệu", poor_picture: "hình ảnh kém một phần", no_data: "không có dữ liệu", available: "còn lưu",
     at_risk: "sắp bị ghi đè", partly_overwritten: "đã ghi đè một phần", overwritten: "đã bị ghi đè",
     not_recorded: "không ghi hình", none: "Không có camera nào có thể đã thấy." };
   document.querySelectorAll(".pick-map").forEach(function (div) {
