@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from camnet.auth.principal import cli_principal
-from camnet.coverage import features, zones
+from camnet.coverage import features, views, zones
 from camnet.coverage.whosaw import parse_window, settings_from, who_saw
 from camnet.db import Database
 from camnet.errors import InvalidInput
@@ -136,6 +136,19 @@ def register(main: click.Group) -> None:
         count = run_with_db(config, lambda db, _c: features.import_keypoints(
             db, cli_principal(), zone, _read_json(path, "path")))
         click.echo(f"imported {count} key point(s) into {zone}")
+
+    @coverage.command("set-view")
+    @click.argument("camera_id", type=int)
+    @click.option("--min-range", type=float, default=None, help="Blind distance in metres.")
+    @click.option("--height", type=float, default=None, help="Mounting height in metres.")
+    @click.pass_context
+    def set_view_cmd(ctx: click.Context, camera_id: int, min_range: float | None,
+                     height: float | None) -> None:
+        """Record CAMERA_ID's blind distance and mounting height (a new geometry version)."""
+        config = _load(ctx)
+        run_with_db(config, lambda db, _c: views.set_view(
+            db, cli_principal(), camera_id, min_range_m=min_range, height_m=height))
+        click.echo(f"camera {camera_id}: min_range_m={min_range} height_m={height}")
 
     @coverage.command("import-boundary")
     @click.argument("zone")

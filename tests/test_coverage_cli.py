@@ -56,3 +56,19 @@ def test_who_saw_and_coverage_commands(cli, tmp_path: Path) -> None:  # type: ig
     cli("coverage", "export", "SAMPLE-PHUMY", "-o", str(out_file))
     data = json.loads(out_file.read_text())
     assert any(f["properties"]["kind"] == "sector" for f in data["features"])
+
+
+def test_set_view_makes_an_annulus(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("sample", "load")
+    near = destination(*POINT_01, 135, 5)
+    before = json.loads(cli("who-saw", str(near[0]), str(near[1]), "2026-11-20T07:30",
+                            "2026-11-20T08:00", "--tolerance", "0", "--json").output)
+    cam = next(c for c in before["cameras"] if "Ngã ba chợ" in c["point"])["camera_id"]
+    cli("coverage", "set-view", str(cam), "--min-range", "10", "--height", "4")
+    later = json.loads(cli("who-saw", str(near[0]), str(near[1]), "2030-01-01T07:30",
+                           "2030-01-01T08:00", "--tolerance", "0", "--json").output)
+    assert cam not in {c["camera_id"] for c in later["cameras"]}  # 5 m is now in the blind zone
+    again = json.loads(cli("who-saw", str(near[0]), str(near[1]), "2026-11-20T07:30",
+                           "2026-11-20T08:00", "--tolerance", "0", "--json").output)
+    assert cam in {c["camera_id"] for c in again["cameras"]}  # the old geometry still answers the past
+    assert "min_range_m" in cli("coverage", "set-view", str(cam), "--min-range", "500", code=1).output
