@@ -23,7 +23,7 @@ from camnet.coverage import zones as zonecov
 from camnet.coverage.history import current_in_bbox, sync_geometry
 from camnet.coverage.whosaw import WhoSawSettings, who_saw
 from camnet.db import Database
-from camnet.timeutil import now_iso, utcnow
+from camnet.timeutil import now_iso, to_iso, utcnow
 
 LAT0, LON0 = 16.0, 107.0
 ZONE_DEG = 0.02  # each commune is a ~2.2 km square
@@ -35,7 +35,10 @@ def p95(samples: list[float]) -> float:
 
 
 async def build(db: Database, cameras: int, zones: int, rng: random.Random) -> list[tuple[float, float]]:
-    """Insert a province, its communes (with boundaries), points and cameras; return camera places."""
+    """Insert a province, communes (with boundaries), points, cameras, monitor history.
+
+    Returns the cameras' places.
+    """
     now = now_iso()
     side = int(zones ** 0.5) + 1
     places: list[tuple[float, float]] = []
@@ -77,6 +80,21 @@ async def build(db: Database, cameras: int, zones: int, rng: random.Random) -> l
         await tx.executemany("INSERT INTO camera_status(camera_id, status, health) VALUES (?, ?, ?)",
                              status_rows)
         await sync_geometry(tx)
+        # two days of monitor history: a cycle a minute, a first status per camera, and
+        # an outage for one camera in ten
+        t0 = utcnow() - timedelta(days=2)
+        await tx.executemany(
+            "INSERT INTO probe_cycle(started_at, finished_at, duration_ms, cameras, completed)"
+            " VALUES (?, ?, 1000, ?, ?)",
+            [(to_iso(t0 + timedelta(minutes=m)), to_iso(t0 + timedelta(minutes=m, seconds=1)),
+              cameras, cameras) for m in range(2 * 24 * 60)])
+        await tx.executemany(
+            "INSERT INTO status_change(camera_id, at, from_status, to_status) VALUES (?, ?, 'unknown', 'up')",
+            [(c, to_iso(t0)) for c in range(1, cam_id + 1)])
+        await tx.executemany(
+            "INSERT INTO outage(camera_id, started_at, ended_at, cause) VALUES (?, ?, ?, 'timeout')",
+            [(c, to_iso(t0 + timedelta(minutes=rng.randrange(2800))),
+              to_iso(t0 + timedelta(minutes=2860))) for c in range(1, cam_id + 1, 10)])
     return places
 
 
