@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from camnet.auth.principal import cli_principal
-from camnet.coverage import features, views, zones
+from camnet.coverage import features, osm, views, zones
 from camnet.coverage.whosaw import parse_window, settings_from, who_saw
 from camnet.db import Database
 from camnet.errors import InvalidInput
@@ -112,6 +112,21 @@ def register(main: click.Group) -> None:
         if output:
             Path(output).write_text(text, "utf-8")
             click.echo(f"wrote {len(data['features'])} features to {output}")
+        else:
+            click.echo(text)
+
+    @coverage.command("export-osm")
+    @click.argument("zone")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default: stdout).")
+    @click.pass_context
+    def export_osm_cmd(ctx: click.Context, zone: str, output: str | None) -> None:
+        """ZONE's cameras as GeoJSON with OSM surveillance tags (no host details)."""
+        config = _load(ctx)
+        data = run_with_db(config, lambda db, _c: osm.export_osm(db, cli_principal(), zone))
+        text = json.dumps(data, ensure_ascii=False)
+        if output:
+            Path(output).write_text(text, "utf-8")
+            click.echo(f"wrote {len(data['features'])} cameras to {output}")
         else:
             click.echo(text)
 

@@ -72,3 +72,17 @@ def test_set_view_makes_an_annulus(cli) -> None:  # type: ignore[no-untyped-def]
                            "2026-11-20T08:00", "--tolerance", "0", "--json").output)
     assert cam in {c["camera_id"] for c in again["cameras"]}  # the old geometry still answers the past
     assert "min_range_m" in cli("coverage", "set-view", str(cam), "--min-range", "500", code=1).output
+
+
+def test_osm_export_has_tags_and_no_host_details(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("sample", "load")
+    out = tmp_path / "osm.geojson"
+    cli("coverage", "export-osm", "SAMPLE-PHUMY", "-o", str(out))
+    text = out.read_text("utf-8")
+    data = json.loads(text)
+    assert len(data["features"]) == 28
+    tags = next(f["properties"] for f in data["features"] if "Ngã ba chợ" in f["properties"]["name"])
+    assert tags["man_made"] == "surveillance" and tags["surveillance:type"] == "camera"
+    assert tags["camera:direction"] == "135" and tags["camnet:fov"] == "100" and tags["camnet:range"] == "60"
+    assert "rtsp" not in text and "0900 000" not in text and "h\u01b0 c\u1ea5u" not in text
+    assert "Nguyễn Văn An" not in text and "operator" not in text

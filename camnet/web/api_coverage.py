@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from camnet import keys
 from camnet.auth.principal import Principal
-from camnet.coverage import draft, features, zones
+from camnet.coverage import draft, features, osm, zones
 from camnet.coverage.history import cones_geojson, current_in_bbox, view_of
 from camnet.coverage.whosaw import parse_window, settings_from, who_saw
 from camnet.errors import InvalidInput
@@ -128,6 +128,16 @@ async def zone_report(request: web.Request, p: Principal) -> web.Response:
 async def zone_geojson(request: web.Request, p: Principal) -> web.Response:
     """Sectors, cameras without a view direction, and gap polygons as GeoJSON."""
     data = await zones.zone_geojson(request.app[keys.DB], p, request.match_info["code"])
+    resp = json_response(data)
+    resp.content_type = "application/geo+json"
+    return resp
+
+
+@routes.add("GET", f"{API}/zones/{{code}}/osm", permission="registry.read", tag="coverage",
+            summary="The zone's cameras as GeoJSON with OSM surveillance tags (no host details)")
+async def zone_osm(request: web.Request, p: Principal) -> web.Response:
+    """Cameras with ``man_made=surveillance`` tagging, for OSM tools."""
+    data = await osm.export_osm(request.app[keys.DB], p, request.match_info["code"])
     resp = json_response(data)
     resp.content_type = "application/geo+json"
     return resp
