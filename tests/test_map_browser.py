@@ -129,6 +129,12 @@ async def test_map_cones_who_saw_and_draft(server: TestServer, viewport: dict[st
             snap = await app[keys.DB].fetchone(
                 "SELECT answer_json FROM request_whosaw WHERE request_id = ?", (int(href.rsplit("/", 1)[1]),))
             assert snap is not None
+            # a camera marker opens its status popup
+            await page.locator(".leaflet-marker-icon .cam-marker").first.click()
+            popup = page.locator(".leaflet-popup-content")
+            await popup.wait_for(timeout=30_000)
+            assert "/" in await popup.inner_text()
+            await page.keyboard.press("Escape")
             await link.click()
             await page.wait_for_url("**/requests/*")
             assert "VV-MAP-1" in await page.inner_text("main")
@@ -185,3 +191,58 @@ async def test_incident_point_picked_on_the_map_and_cameras_near_it(server: Test
             await browser.close()
     assert hosts <= {"127.0.0.1"}, hosts
     assert errors == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+async def test_map_with_a_pmtiles_basemap(tmp_path: Path) -> None:
+    pytest.importorskip("pmtiles")
+    from camnet.config import load_config
+    from tests.pmtiles_fixture import tiny_pmtiles
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    tiny_pmtiles(data_dir / "phumy.pmtiles", *POINT_01)
+    config = load_config(None, {"storage": {"data_dir": str(data_dir)}, "monitor": {"enabled": False},
+                                "map": {"basemap": "phumy.pmtiles",
+                                        "basemap_attribution": "© OpenStreetMap contributors"}})
+    app = create_app(config)
+    srv = TestServer(app, host="127.0.0.1")
+    await srv.start_server()
+    try:
+        await load_sample(app[keys.DB], app[keys.CIPHER])
+        base = str(srv.make_url("/"))
+        hosts: set[str] = set()
+        errors: list[str] = []
+        ranges: list[int] = []
+        async with async_api.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM,
+                                               args=["--no-sandbox", "--disable-gpu"])
+            try:
+                page = await browser.new_page(viewport={"width": 1280, "height": 800})
+                page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url))
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.on("console", lambda m: errors.append(f"{m.text} {m.location}")
+                        if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
+                        else None)
+                page.on("response", lambda r: ranges.append(r.status) if r.url.endswith(".pmtiles") else None)
+                await page.goto(base + "login")
+                await page.fill("input[name=username]", "xem")
+                await page.fill("input[name=password]", "camnet-demo")
+                await page.click("button[type=submit]")
+                await page.wait_for_url(base)
+                await page.goto(base + "map")
+                count = await _poll(lambda: page.get_attribute("#map", "data-cameras"))
+                assert count and int(count) > 0, errors
+                assert await _poll(lambda: _has(ranges, 206)), ranges
+                assert "OpenStreetMap" in await page.inner_text(".leaflet-control-attribution")
+                assert await page.locator(".map-note").count() == 0
+            finally:
+                await browser.close()
+    finally:
+        await srv.close()
+    assert hosts <= {"127.0.0.1"}, hosts
+    assert errors == []
+
+
+async def _has(values: list[int], wanted: int) -> bool:
+    return wanted in values

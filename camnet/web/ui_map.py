@@ -52,6 +52,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (Vietnamese, English)
     "status": ("Trạng thái", "Status"), "footage": ("Dữ liệu", "Footage"),
     "until": ("đến", "until"), "minutes_down": ("phút mất tín hiệu", "minutes down"),
     "open_board": ("Mở bảng trạng thái", "Open the status board"),
+    "since": ("từ", "since"), "outages": ("lần mất tín hiệu", "outage(s)"),
+    "uptime": ("Thời gian hoạt động", "Uptime"),
     "st_up": ("hoạt động", "up"), "st_partly_down": ("mất tín hiệu một phần", "partly down"),
     "st_down": ("mất tín hiệu", "down"), "st_partly_no_data": ("có lúc không có dữ liệu",
                                                               "partly no data"),

@@ -111,8 +111,12 @@
     box.appendChild(more);
     box.appendChild(el("a", { href: "/", text: T.open_board }));
     getJSON("/api/v1/cameras/" + cam.camera_id + "/status").then(function (s) {
-      more.textContent = (s.current.since ? "since " + fmt(s.current.since) : "") +
-        (s.outages.length ? " · " + s.outages.length + " outage(s)" : "");
+      more.textContent = (s.current.since ? T.since + " " + fmt(s.current.since) : "") +
+        (s.outages.length ? " · " + s.outages.length + " " + T.outages : "");
+      getJSON("/api/v1/uptime?period=24h&group=camera&zone=" + encodeURIComponent(cam.zone_code)).then(function (u) {
+        var row = (u.items || u.rows || []).filter(function (r) { return String(r.key) === String(cam.camera_id); })[0];
+        if (row && row.uptime_pct !== null) more.insertBefore(document.createTextNode(T.uptime + " 24h: " + row.uptime_pct + "% · "), more.firstChild);
+      }).catch(function () {});
       if (s.has_snapshot) more.appendChild(el("img", { className: "snap", alt: cam.camera,
         src: "/api/v1/cameras/" + cam.camera_id + "/snapshot" }));
     }).catch(function () { more.textContent = ""; });
@@ -144,6 +148,7 @@
     }).catch(function () {});
   }
   map.on("moveend", function () { drawGrid(); loadCameras(); });
+  setInterval(function () { if (!map._popup || !map.hasLayer(map._popup)) loadCameras(); }, 60000);  // live status
 
   // ---- who-saw --------------------------------------------------------------------------
   var form = document.getElementById("whosaw-form");
