@@ -22,6 +22,7 @@ from camnet.timeutil import set_display_timezone
 from camnet.web import (
     api_accounts,
     api_alerts,
+    api_coverage,
     api_evidence,
     api_monitor,
     api_registry,
@@ -32,6 +33,7 @@ from camnet.web import (
     ui_auth,
     ui_board,
     ui_evidence,
+    ui_map,
 )
 from camnet.web.alerts_ctx import alerts_ctx
 from camnet.web.middleware import errors, identify, same_origin, security_headers
@@ -48,7 +50,7 @@ docs_routes = RouteTable()
 def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
     return [api_system.routes, api_accounts.routes, api_registry.routes, api_monitor.routes,
-            api_evidence.routes, api_alerts.routes, docs_routes]
+            api_evidence.routes, api_alerts.routes, api_coverage.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:
@@ -120,5 +122,6 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_board.routes)
     app.router.add_routes(ui_evidence.routes)
     app.router.add_routes(ui_alerts.routes)
+    app.router.add_routes(ui_map.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

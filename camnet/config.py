@@ -140,6 +140,21 @@ class EvidenceConfig(_Section):
     file_workers: int = Field(2, ge=1, le=32)
 
 
+class MapConfig(_Section):
+    """The coverage map."""
+
+    basemap: str = ""  # a .pmtiles file served same-origin; empty = no basemap (a normal state)
+    basemap_attribution: str = "© OpenStreetMap contributors"
+
+
+class CoverageConfig(_Section):
+    """View cones, coverage and "who could have seen P"."""
+
+    tolerance_m: float = Field(15.0, ge=0, le=500)
+    unknown_reach_m: float = Field(50.0, ge=0, le=1000)
+    watch_gap_cycles: float = Field(3.0, ge=1)
+
+
 class UiConfig(_Section):
     """Language and time zone shown to people."""
 
@@ -172,6 +187,8 @@ class Config(_Section):
     notify: NotifyConfig = NotifyConfig()
     evidence: EvidenceConfig = EvidenceConfig()
     alerts: AlertsConfig = AlertsConfig()
+    map: MapConfig = MapConfig()
+    coverage: CoverageConfig = CoverageConfig()
     ui: UiConfig = UiConfig()
     logging: LoggingConfig = LoggingConfig()
 

@@ -61,38 +61,45 @@ async def create_request(db: Database, actor: Principal, data: RequestIn) -> Req
     """Draft a request for footage from cameras in the caller's scope."""
     actor.require("request.draft")
     async with db.transaction() as tx:
-        incident = await get_incident_row(tx, actor, data.incident_id, field="incident_id")
-        seen: set[int] = set()
-        windows = []
-        for n, cam in enumerate(data.cameras):
-            if cam.camera_id in seen:
-                raise InvalidInput(f"camera {cam.camera_id} is listed twice", f"cameras.{n}")
-            seen.add(cam.camera_id)
-            camera = await get_camera_row(tx, actor, cam.camera_id, field=f"cameras.{n}.camera_id")
-            if not path_within(camera["zone_path"], incident["zone_path"]):
-                # a host's name and phone go to everyone who may read the request: only
-                # cameras of the incident's own zone (and below) may be on it
-                raise InvalidInput(f"camera {cam.camera_id} is outside the incident's zone "
-                                   f"{incident['zone_code']!r}", f"cameras.{n}.camera_id")
-            start = to_iso(cam.window_from) if cam.window_from else incident["occurred_from"]
-            end = to_iso(cam.window_to) if cam.window_to else incident["occurred_to"]
-            if end <= start:
-                raise InvalidInput("the window must end after it starts", f"cameras.{n}.window_to")
-            windows.append((cam.camera_id, start, end))
-        now = now_iso()
-        request_id = await tx.execute(
-            "INSERT INTO extraction_request(incident_id, reason, status, requested_by, created_at,"
-            " updated_at) VALUES (?, ?, 'draft', ?, ?, ?)",
-            (data.incident_id, data.reason, actor.username, now, now),
-        )
-        await tx.executemany(
-            "INSERT INTO request_camera(request_id, camera_id, window_from, window_to)"
-            " VALUES (?, ?, ?, ?)",
-            [(request_id, cid, s, e) for cid, s, e in windows],
-        )
-        await audit.record(tx, actor, "create", "extraction_request", request_id, None,
-                           data.model_dump(mode="json"))
+        request_id = await insert_request(tx, actor, data)
     return await get_request(db, actor, request_id)
+
+
+async def insert_request(tx: Transaction, actor: Principal, data: RequestIn) -> int:
+    """Draft a request inside an open transaction (checks and audit included); return its id."""
+    actor.require("request.draft")
+    incident = await get_incident_row(tx, actor, data.incident_id, field="incident_id")
+    seen: set[int] = set()
+    windows = []
+    for n, cam in enumerate(data.cameras):
+        if cam.camera_id in seen:
+            raise InvalidInput(f"camera {cam.camera_id} is listed twice", f"cameras.{n}")
+        seen.add(cam.camera_id)
+        camera = await get_camera_row(tx, actor, cam.camera_id, field=f"cameras.{n}.camera_id")
+        if not path_within(camera["zone_path"], incident["zone_path"]):
+            # a host's name and phone go to everyone who may read the request: only
+            # cameras of the incident's own zone (and below) may be on it
+            raise InvalidInput(f"camera {cam.camera_id} is outside the incident's zone "
+                               f"{incident['zone_code']!r}", f"cameras.{n}.camera_id")
+        start = to_iso(cam.window_from) if cam.window_from else incident["occurred_from"]
+        end = to_iso(cam.window_to) if cam.window_to else incident["occurred_to"]
+        if end <= start:
+            raise InvalidInput("the window must end after it starts", f"cameras.{n}.window_to")
+        windows.append((cam.camera_id, start, end))
+    now = now_iso()
+    request_id = await tx.execute(
+        "INSERT INTO extraction_request(incident_id, reason, status, requested_by, created_at,"
+        " updated_at) VALUES (?, ?, 'draft', ?, ?, ?)",
+        (data.incident_id, data.reason, actor.username, now, now),
+    )
+    await tx.executemany(
+        "INSERT INTO request_camera(request_id, camera_id, window_from, window_to)"
+        " VALUES (?, ?, ?, ?)",
+        [(request_id, cid, s, e) for cid, s, e in windows],
+    )
+    await audit.record(tx, actor, "create", "extraction_request", request_id, None,
+                       data.model_dump(mode="json"))
+    return request_id
 
 
 async def transition(db: Database, actor: Principal, request_id: int, step: TransitionIn

@@ -10,6 +10,7 @@ from typing import Any
 from camnet import audit
 from camnet.auth.principal import Principal
 from camnet.auth.scope import fetch_in_scope, in_scope
+from camnet.coverage.history import sync_geometry
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput
 from camnet.paging import Page, paginate
@@ -128,7 +129,8 @@ def camera_values(cipher: CredentialCipher, data: CameraIn) -> dict[str, Any]:
 
 
 async def write_camera(tx: Transaction, point_id: int, name: str, values: dict[str, Any], *,
-                       camera_id: int | None = None, keep_secret: bool = False) -> int:
+                       camera_id: int | None = None, keep_secret: bool = False,
+                       sync: bool = True) -> int:
     """The one INSERT/UPDATE of ``camera`` rows (API, import and forms all come here).
 
     Args:
@@ -138,24 +140,28 @@ async def write_camera(tx: Transaction, point_id: int, name: str, values: dict[s
         values: columns from :func:`camera_values`.
         camera_id: the row to update; ``None`` inserts.
         keep_secret: on update, keep the stored password when ``secret_enc`` is ``None``.
+        sync: version the camera's geometry now (an import syncs once at its end instead).
     """
     now = now_iso()
     row = [values[k] for k in _WRITABLE]
     if camera_id is None:
         columns = ", ".join(_WRITABLE)
-        return await tx.execute(
+        camera_id = await tx.execute(
             f"INSERT INTO camera(point_id, name, {columns}, created_at, updated_at)"  # noqa: S608
             f" VALUES (?, ?, {', '.join('?' * len(_WRITABLE))}, ?, ?)",
             (point_id, name, *row, now, now),
         )
-    sets = ", ".join(
-        "secret_enc = COALESCE(?, secret_enc)" if k == "secret_enc" and keep_secret else f"{k} = ?"
-        for k in _WRITABLE
-    )
-    await tx.execute(
-        f"UPDATE camera SET point_id = ?, name = ?, {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
-        (point_id, name, *row, now, camera_id),
-    )
+    else:
+        sets = ", ".join(
+            "secret_enc = COALESCE(?, secret_enc)" if k == "secret_enc" and keep_secret else f"{k} = ?"
+            for k in _WRITABLE
+        )
+        await tx.execute(
+            f"UPDATE camera SET point_id = ?, name = ?, {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
+            (point_id, name, *row, now, camera_id),
+        )
+    if sync:  # "who saw P at T" needs the geometry as it was at T
+        await sync_geometry(tx, camera_ids=[camera_id])
     return camera_id
 
 

@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from camnet import audit
 from camnet.auth.principal import Principal
+from camnet.coverage.history import sync_geometry
 from camnet.db import Database
 from camnet.geo import contains, parse_boundary
 from camnet.registry import cameras, points
@@ -185,7 +186,8 @@ async def import_rows(
             else:
                 report.points_updated += 1
             point_id = await points.write_point(tx, zone_id, entry.data.name,
-                                                points.point_values(entry.data), point_id=point_id)
+                                                points.point_values(entry.data), point_id=point_id,
+                                                sync=False)
             for _, camera in entry.cameras.values():
                 camera_id = cams.get((point_id, camera.name))
                 if camera_id is None:
@@ -194,7 +196,8 @@ async def import_rows(
                     report.cameras_updated += 1
                 await cameras.write_camera(tx, point_id, camera.name,
                                            cameras.camera_values(cipher, camera),
-                                           camera_id=camera_id, keep_secret=True)
+                                           camera_id=camera_id, keep_secret=True, sync=False)
+        await sync_geometry(tx)  # once for the whole file
         await audit.record(tx, actor, "import", "registry", None, None,
                            {"source": source, **report.__dict__})
     return report

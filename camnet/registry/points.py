@@ -8,6 +8,7 @@ from typing import Any
 from camnet import audit
 from camnet.auth.principal import Principal
 from camnet.auth.scope import fetch_in_scope, in_scope
+from camnet.coverage.history import sync_geometry
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput
 from camnet.geo import check_in_zone
@@ -103,7 +104,7 @@ def point_values(data: PointIn) -> dict[str, Any]:
 
 
 async def write_point(tx: Transaction, zone_id: int, name: str, values: dict[str, Any], *,
-                      point_id: int | None = None) -> int:
+                      point_id: int | None = None, sync: bool = True) -> int:
     """The one INSERT/UPDATE of ``camera_point`` rows (API, import and forms all come here).
 
     Args:
@@ -112,6 +113,7 @@ async def write_point(tx: Transaction, zone_id: int, name: str, values: dict[str
         name: the point's name, unique in its zone.
         values: columns from :func:`point_values`.
         point_id: the row to update; ``None`` inserts.
+        sync: version the geometry of its cameras now (an import syncs once at its end).
     """
     now = now_iso()
     row = [values[k] for k in _WRITABLE]
@@ -126,6 +128,8 @@ async def write_point(tx: Transaction, zone_id: int, name: str, values: dict[str
         f"UPDATE camera_point SET zone_id = ?, name = ?, {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
         (zone_id, name, *row, now, point_id),
     )
+    if sync:  # its cameras moved with it: version their geometry
+        await sync_geometry(tx, point_id=point_id)
     return point_id
 
 
