@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,8 @@ from camnet.auth.principal import Principal
 from camnet.auth.throttle import LoginThrottle
 from camnet.config import Config
 from camnet.db import Database
+from camnet.evidence import startup as evidence_startup
+from camnet.evidence.anchors import anchor_loop
 from camnet.evidence.blobstore import BlobStore
 from camnet.monitor.scheduler import monitor_ctx
 from camnet.secretstore import CredentialCipher, load_secrets
@@ -131,8 +134,12 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     db = await open_database(app[keys.CONFIG])
+    await evidence_startup.on_open(db, app[keys.CONFIG], clean_partials=True)
     app[keys.DB] = db
+    anchoring = asyncio.create_task(anchor_loop(app[keys.CONFIG]))  # daily + at hand-over
     yield
+    anchoring.cancel()
+    await asyncio.gather(anchoring, return_exceptions=True)
     await db.close()
 
 

@@ -562,3 +562,8 @@ def audit_verify(ctx: click.Context) -> None:
 
     config = _load(ctx)
     _print_verification("audit log", run_with_db(config, lambda _db, _c: verify_audit(config)))
+
+
+from camnet.evidence_cli import register as _reg_evidence  # noqa: E402
+
+_reg_evidence(main)

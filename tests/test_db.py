@@ -38,7 +38,7 @@ async def test_backup_before_pending_migration(tmp_path: Path) -> None:
     backups = list((tmp_path / "backups").iterdir())
     assert len(backups) == 1
     version = sqlite3.connect(backups[0]).execute("SELECT MAX(version) FROM schema_migrations")
-    assert version.fetchone()[0] == last.version - 1
+    assert version.fetchone()[0] == available_migrations()[-2].version  # numbers may skip
 
 
 def _tables_created_by(sql: str) -> list[str]:

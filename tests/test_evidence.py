@@ -450,15 +450,15 @@ async def test_deleting_or_rehashing_a_row_is_found(world: World) -> None:
     _, bad = await world.call("GET", f"{API}/custody/verify", "admin")
     assert bad["first_bad_id"] == ids[2]
     # a forger who recomputes the edited row's own hash still breaks the next link
-    from camnet.chain import link_hash
-    from camnet.evidence.items import CUSTODY_COLUMNS
+    from camnet.chain import content_of, link_hash
+    from camnet.evidence.items import CUSTODY_COLUMNS, CUSTODY_OPTIONAL
 
     conn = sqlite3.connect(db_path)
     conn.row_factory = sqlite3.Row
     row = dict(conn.execute("SELECT * FROM custody_event WHERE id = ?", (ids[0],)).fetchone())
     conn.close()
     row["note"] = "forged"
-    new_hash = link_hash(row["prev_hash"], {c: row[c] for c in CUSTODY_COLUMNS})
+    new_hash = link_hash(row["prev_hash"], content_of(row, CUSTODY_COLUMNS, CUSTODY_OPTIONAL))
     _tamper(db_path, "UPDATE custody_event SET note = 'forged', hash = ? WHERE id = ?",
             (new_hash, ids[0]))
     _, bad = await world.call("GET", f"{API}/custody/verify", "admin")

@@ -12,7 +12,8 @@ from camnet.timeutil import DISPLAY_TZ
 IncidentKind = Literal["theft", "assault", "traffic", "fire", "other"]
 RequestStatus = Literal["draft", "submitted", "approved", "extracted", "handed_over", "rejected",
                         "unavailable"]
-CustodyAction = Literal["acquired", "transferred", "copied", "viewed", "returned", "sealed"]
+CustodyAction = Literal["acquired", "transferred", "copied", "viewed", "returned", "sealed",
+                        "re_verified", "destroyed"]
 
 
 class _In(BaseModel):
@@ -122,6 +123,7 @@ class RequestCameraOut(BaseModel):
     window_to: str
     retention_days: int
     overwrite_deadline: str
+    registry_retention_days: int | None = None  # set when the registry changed after submit
     hours_left: float
     overwritten: bool
     at_risk: bool
