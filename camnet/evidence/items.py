@@ -108,11 +108,35 @@ async def upload_item(db: Database, actor: Principal, store: BlobStore, request_
     blob = await store.put_stream(chunks)
     async with db.transaction() as tx:
         await _check_request(tx, actor, request_id, camera_id)
-        item_id = await _insert_item(tx, actor, request_id, camera_id, safe_filename(filename),
-                                     blob.size, blob.sha256, True, method, holder or actor.username)
+        same = await tx.fetchone(
+            "SELECT id FROM evidence_item WHERE request_id = ? AND sha256 = ? AND stored = 1"
+            " ORDER BY id LIMIT 1", (request_id, blob.sha256))
+        if blob.repaired:
+            await _record_repair(tx, actor, blob.sha256, safe_filename(filename))
+        if same is not None:  # the same file again: one item, the upload noted in its custody
+            item_id = int(same["id"])
+            await add_custody(tx, actor, item_id, CustodyIn(
+                action="viewed", note=f"uploaded again as {safe_filename(filename)}; "
+                "same SHA-256, kept as the same item"))
+        else:
+            item_id = await _insert_item(tx, actor, request_id, camera_id,
+                                         safe_filename(filename), blob.size, blob.sha256, True,
+                                         method, holder or actor.username)
         row = await tx.fetchone("SELECT * FROM evidence_item WHERE id = ?", (item_id,))
     assert row is not None  # noqa: S101
     return item_out(row)
+
+
+async def _record_repair(tx: Transaction, actor: Principal, sha256: str, filename: str) -> None:
+    """A bad stored copy was replaced by a genuine upload: say so on every item it backs."""
+    rows = await tx.fetchall("SELECT id FROM evidence_item WHERE sha256 = ? AND stored = 1",
+                             (sha256,))
+    for r in rows:
+        await add_custody(tx, actor, int(r["id"]), CustodyIn(
+            action="file_repaired",
+            note=f"stored copy no longer matched its SHA-256; replaced by upload {filename}"))
+        await audit.record(tx, actor, "file_repaired", "evidence_item", int(r["id"]), None,
+                           {"sha256": sha256})
 
 
 async def register_item(db: Database, actor: Principal, request_id: int, data: ExternalItemIn
@@ -150,8 +174,8 @@ async def list_items(db: Database, actor: Principal, request_id: int) -> list[It
 async def record_custody(db: Database, actor: Principal, item_id: int, event: CustodyIn) -> int:
     """Record a custody action (transferred, copied, viewed, returned, sealed)."""
     actor.require("evidence.write")
-    if event.action == "acquired":
-        raise InvalidInput("'acquired' is recorded when the item is added", "action")
+    if event.action in ("acquired", "file_repaired"):
+        raise InvalidInput(f"{event.action!r} is recorded by camnet itself", "action")
     if event.action == "transferred" and not event.to_holder:
         raise InvalidInput("say who receives the item", "to_holder")
     async with db.transaction() as tx:

@@ -13,7 +13,7 @@ IncidentKind = Literal["theft", "assault", "traffic", "fire", "other"]
 RequestStatus = Literal["draft", "submitted", "approved", "extracted", "handed_over", "rejected",
                         "unavailable"]
 CustodyAction = Literal["acquired", "transferred", "copied", "viewed", "returned", "sealed",
-                        "re_verified", "destroyed"]
+                        "re_verified", "destroyed", "file_repaired"]
 
 
 class _In(BaseModel):
