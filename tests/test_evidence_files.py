@@ -13,7 +13,8 @@ from camnet.config import load_config
 from camnet.evidence import items
 from camnet.evidence.blobstore import BlobStore
 from camnet.evidence.startup import on_open
-from tests.test_anchors import _chunks, _seed, env  # noqa: F401 - env is a fixture
+from tests.test_anchors import _chunks, _seed
+from tests.test_anchors import env as _env_fixture  # noqa: F401 - the `env` fixture
 
 CLIP = b"clip-1"
 
