@@ -71,6 +71,12 @@ async def _seed(data_dir: Path, case_no: str = "VV-ANCHOR", to: str = "approved"
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, Any]:
+    """A config in a temp dir, a CLI runner, and where the database and anchor log live."""
+    return make_env(tmp_path)
+
+
+def make_env(tmp_path: Path) -> dict[str, Any]:
+    """See :func:`env` (also used by other test modules)."""
     data = tmp_path / "data"
     config = tmp_path / "camnet.toml"
     config.write_text(f'[storage]\ndata_dir = "{data}"\n[evidence]\n'

@@ -7,16 +7,23 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from camnet.app import open_database
 from camnet.auth.principal import cli_principal
 from camnet.config import load_config
 from camnet.evidence import items
 from camnet.evidence.blobstore import BlobStore
 from camnet.evidence.startup import on_open
-from tests.test_anchors import _chunks, _seed
-from tests.test_anchors import env as _env_fixture  # noqa: F401 - the `env` fixture
+from tests.test_anchors import _chunks, _seed, make_env
 
 CLIP = b"clip-1"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, Any]:
+    """See tests/test_anchors.py."""
+    return make_env(tmp_path)
 
 
 def _blob(data_dir: Path) -> Path:
