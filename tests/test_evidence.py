@@ -384,7 +384,9 @@ async def test_package_hashes_match_manifest(world: World) -> None:
         content = zf.read(entry["path_in_package"])
         assert hashlib.sha256(content).hexdigest() == entry["sha256"]
         assert len(content) == entry["size"]
-    assert len(json.loads(zf.read("custody.json"))) == 3
+    custody = json.loads(zf.read("custody.json"))  # the request's whole custody, in order
+    assert len([r for r in custody if r["item_id"]]) == 3
+    assert [r["req_seq"] for r in custody] == list(range(1, len(custody) + 1))
     form = zf.read("form.html").decode()
     assert "VV-2026-001" in form and "trích xuất" in form.lower()
     tmp = world.app[keys.CONFIG].data_dir / "tmp"
