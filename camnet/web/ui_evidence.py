@@ -233,7 +233,9 @@ async def request_transition(request: web.Request) -> web.Response:
     request_id = _id(request)
 
     async def act(step: TransitionIn) -> None:
-        await requests.transition(request.app[keys.DB], p, request_id, step)
+        await requests.transition(request.app[keys.DB], p, request_id, step,
+                                  separation_of_duties=request.app[keys.CONFIG].evidence
+                                  .separation_of_duties)
 
     return await _post_back(request, p, request_id, TransitionIn,
                             ("to", "note", "handed_over_to"), act)
