@@ -173,3 +173,14 @@ async def principal_by_token(db: Database, token: str) -> Principal | None:
         (_token_digest(token),),
     )
     return None if row is None else _principal(row)
+
+
+async def people_named(db: Database, usernames: list[str]) -> dict[str, dict[str, str]]:
+    """Full name and role of some users, by username (for signature blocks on forms)."""
+    names = [u for u in usernames if u]
+    if not names:
+        return {}
+    marks = ",".join("?" * len(names))
+    rows = await db.fetchall(
+        f"SELECT username, full_name, role FROM user WHERE username IN ({marks})", names)  # noqa: S608
+    return {r["username"]: {"full_name": r["full_name"], "role": r["role"]} for r in rows}

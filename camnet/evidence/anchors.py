@@ -424,3 +424,12 @@ async def anchor_loop(config: Config, *, poll_s: float = 60.0, every_s: float = 
         except (OSError, sqlite3.Error, ValueError):
             log.exception("could not write the chain anchors; retrying in %.0f s", poll_s)
         await asyncio.sleep(poll_s)
+
+
+def latest_blocking(path: Path, chain_name: str = "custody") -> Anchor | None:
+    """Blocking: the newest anchor of a chain in a log, or None."""
+    if not path.exists():
+        return None
+    found, _ = parse_log(path.read_text(encoding="utf-8"))
+    mine = [a for a in found if a.chain == chain_name]
+    return mine[-1] if mine else None

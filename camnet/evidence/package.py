@@ -59,7 +59,7 @@ async def build_package(db: Database, actor: Principal, store: BlobStore, reques
         await audit.record(tx, actor, "package_built", "extraction_request", request_id, None,
                            {"purpose": purpose})
     written = await anchors.anchor_now(config)
-    context = await form_context(db, actor, request_id)
+    context = await form_context(db, actor, request_id, config)
     req = context["req"]
     item_list = await list_items(db, actor, request_id)
     loop = asyncio.get_running_loop()

@@ -302,6 +302,6 @@ async def item_upload(request: web.Request) -> web.Response:
 async def request_form(request: web.Request) -> web.Response:
     """The printable request form for the camera host."""
     p = page_principal(request, "incident.read")
-    context = await form_context(request.app[keys.DB], p, _id(request))
+    context = await form_context(request.app[keys.DB], p, _id(request), request.app[keys.CONFIG])
     await requests.audit_host_reads(request.app[keys.DB], p, [context["req"]])
     return web.Response(text=render_form(context), content_type="text/html")
