@@ -9,7 +9,6 @@ below 10 and months 1–2 with a leading zero).
 
 from __future__ import annotations
 
-import base64
 import unicodedata
 from datetime import datetime
 from typing import Any
@@ -60,8 +59,7 @@ def date_line(place: str, moment: datetime) -> str:
 
 def qr_data_uri(text: str) -> str:
     """An SVG QR code (segno) as a data: URI."""
-    svg = segno.make(text, error="m").svg_inline(scale=3)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return str(segno.make(text, error="m").svg_data_uri(scale=3))
 
 
 def person(username: str | None, people: dict[str, dict[str, str]]) -> dict[str, str]:
