@@ -24,16 +24,18 @@ from camnet.timeutil import utcnow
 async_api = pytest.importorskip("playwright.async_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ALICE, BOB = cli_principal("alice"), cli_principal("bob")
-MM = 96 / 25.4  # CSS px per mm
+LIBERATION_INSTALLED = Path("/usr/share/fonts/truetype/liberation").exists()
 
 
 def test_number_and_date_line_follow_the_decree() -> None:
     from datetime import datetime
 
+    from camnet.timeutil import DISPLAY_TZ as TZ
+
     assert document_number(5, "CÔNG AN XÃ PHÚ MỸ") == "Số: 05/YC-CAX"
-    assert date_line("Phú Mỹ", datetime(2026, 1, 5)) == "Phú Mỹ, ngày 05 tháng 01 năm 2026"
-    assert date_line("Phú Mỹ", datetime(2026, 11, 25)) == "Phú Mỹ, ngày 25 tháng 11 năm 2026"
-    assert date_line("Phú Mỹ", datetime(2026, 3, 9)) == "Phú Mỹ, ngày 09 tháng 3 năm 2026"
+    assert date_line("Phú Mỹ", datetime(2026, 1, 5, tzinfo=TZ)) == "Phú Mỹ, ngày 05 tháng 01 năm 2026"
+    assert date_line("Phú Mỹ", datetime(2026, 11, 25, tzinfo=TZ)) == "Phú Mỹ, ngày 25 tháng 11 năm 2026"
+    assert date_line("Phú Mỹ", datetime(2026, 3, 9, tzinfo=TZ)) == "Phú Mỹ, ngày 09 tháng 3 năm 2026"
 
 
 async def _request(db: Database, status: str) -> int:
@@ -132,7 +134,7 @@ async def test_form_renders_to_a4_pdf_with_every_element(tmp_path: Path, form_co
                              "left": "30mm"}
     # font: Times New Roman or Liberation Serif (installed by setup)
     assert facts["body"]["family"].startswith('"Times New Roman", "Liberation Serif"')
-    assert facts["liberation"] if Path("/usr/share/fonts/truetype/liberation").exists() else True
+    assert facts["liberation"] or not LIBERATION_INSTALLED
     pt = 96 / 72
     assert facts["qh"]["text"] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert 12 * pt <= facts["qh"]["size"] <= 13 * pt and facts["qh"]["weight"] == "700"
