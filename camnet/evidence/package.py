@@ -26,7 +26,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,27 @@ def summary_vi(manifest: dict[str, Any], custody: list[dict[str, Any]],
     return "\n".join(lines) + "\n"
 
 
+def _copy_hashed(source: Path, zf: zipfile.ZipFile, arcname: str) -> str:
+    """Copy a file into the zip (stored) while a second thread hashes the same blocks.
+
+    SHA-256 and the zip's CRC-32 + write both release the GIL, so the hash runs beside the
+    copy instead of after it; one block is hashed while the next is written.
+    """
+    digest = hashlib.sha256()
+    info = zipfile.ZipInfo(arcname, date_time=(2020, 1, 1, 0, 0, 0))
+    with ThreadPoolExecutor(1, thread_name_prefix="camnet-pkg-hash") as hasher, \
+            source.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+        pending: Future[None] | None = None
+        while block := src.read(_COPY_BYTES):
+            if pending is not None:
+                pending.result()
+            pending = hasher.submit(digest.update, block)
+            dst.write(block)
+        if pending is not None:
+            pending.result()
+    return digest.hexdigest()
+
+
 def write_zip(tmp_dir: Path, texts: dict[str, str], files: list[tuple[Path, str, str]],
               sign: Any) -> Path:
     """Blocking: write the zip, re-hashing each file while copying it; sign SHA256SUMS.
@@ -179,17 +200,11 @@ def write_zip(tmp_dir: Path, texts: dict[str, str], files: list[tuple[Path, str,
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for arcname, text in texts.items():
                 data = text.encode("utf-8")
-                zf.writestr(arcname, data)
+                zf.writestr(arcname, data, compresslevel=1)
                 sums.append(f"{hashlib.sha256(data).hexdigest()}  {arcname}")
             for source, arcname, expected in files:
-                digest = hashlib.sha256()
-                with source.open("rb") as src, zf.open(
-                        zipfile.ZipInfo(arcname, date_time=(2020, 1, 1, 0, 0, 0)), "w",
-                        force_zip64=True) as dst:
-                    while block := src.read(_COPY_BYTES):
-                        digest.update(block)
-                        dst.write(block)
-                if digest.hexdigest() != expected:
+                digest = _copy_hashed(source, zf, arcname)
+                if digest != expected:
                     raise Conflict(f"stored file for {arcname} no longer matches its SHA-256; "
                                    "run `camnet evidence verify` and re-upload it", "id")
                 sums.append(f"{expected}  {arcname}")
