@@ -21,7 +21,6 @@ from camnet.auth.throttle import LoginThrottle
 from camnet.config import Config
 from camnet.db import Database
 from camnet.evidence import startup as evidence_startup
-from camnet.evidence.anchors import anchor_loop
 from camnet.evidence.blobstore import BlobStore
 from camnet.monitor.scheduler import monitor_ctx
 from camnet.secretstore import CredentialCipher, load_secrets
@@ -136,7 +135,7 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     db = await open_database(app[keys.CONFIG])
     await evidence_startup.on_open(db, app[keys.CONFIG], clean_partials=True)
     app[keys.DB] = db
-    anchoring = asyncio.create_task(anchor_loop(app[keys.CONFIG]))  # daily + at hand-over
+    anchoring = asyncio.create_task(evidence_startup.run_forever(app[keys.CONFIG]))
     yield
     anchoring.cancel()
     await asyncio.gather(anchoring, return_exceptions=True)

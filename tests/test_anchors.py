@@ -245,3 +245,40 @@ def test_request_custody_is_contiguous_and_gap_named(env: dict[str, Any]) -> Non
     _rehash_from(env["db"], "custody", 1)
     out = env["run"]("evidence", "verify", code=1).output
     assert "sequence 3, expected 2" in out
+
+
+async def test_service_start_writes_the_first_anchor(client, config) -> None:  # type: ignore[no-untyped-def]
+    from camnet.evidence.anchors import log_path, parse_log
+
+    path = log_path(config)
+    for _ in range(600):  # up to 60 s on a loaded machine
+        if path.exists() and path.read_text():
+            break
+        await asyncio.sleep(0.1)
+    found, problems = parse_log(path.read_text())
+    assert [a.chain for a in found] == ["custody", "audit"] and problems == []
+
+
+def test_anchor_is_due_after_a_handover(env: dict[str, Any]) -> None:
+    from camnet.evidence.anchors import anchor_due
+    from camnet.evidence.models import TransitionIn as Step
+
+    request_id = asyncio.run(_seed(env["data"]))
+    env["run"]("chain", "anchor")
+    assert not anchor_due(env["db"], env["log"], 86400, utcnow())
+    assert anchor_due(env["db"], env["log"], 0, utcnow())  # a day has passed
+
+    async def hand_over() -> None:
+        config = load_config(None, {"storage": {"data_dir": str(env["data"])}})
+        db = await open_database(config)
+        try:
+            for to, extra in (("extracted", {}), ("handed_over", {"handed_over_to": "VKS"})):
+                await requests.transition(db, cli_principal("bob"), request_id,
+                                          Step(to=to, **extra))
+        finally:
+            await db.close()
+
+    asyncio.run(hand_over())
+    assert anchor_due(env["db"], env["log"], 86400, utcnow())
+    env["run"]("chain", "anchor")
+    assert not anchor_due(env["db"], env["log"], 86400, utcnow())

@@ -143,6 +143,13 @@ def main() -> None:
         subprocess.run(["sha256sum", str(blob)], check=True, capture_output=True)  # noqa: S603,S607
         sha_s = time.perf_counter() - started
         print(f"sha256sum {args.mib} MiB: {sha_s:.2f} s = {args.mib / sha_s:,.0f} MiB/s")
+        started = time.perf_counter()
+        subprocess.run(["cp", str(blob), str(tmp / "copy.bin")], check=True)  # noqa: S603,S607
+        os.sync()
+        cp_s = time.perf_counter() - started
+        (tmp / "copy.bin").unlink()
+        print(f"cp + sync {args.mib} MiB (disk write baseline): {cp_s:.2f} s = "
+              f"{args.mib / cp_s:,.0f} MiB/s")
 
         async def build() -> Path:
             db = await open_database(config)
@@ -156,9 +163,11 @@ def main() -> None:
 
         started = time.perf_counter()
         package = asyncio.run(build())
+        os.sync()
         pkg_s = time.perf_counter() - started
         print(f"package build {args.mib} MiB (+ chain links of {args.rows:,} rows): {pkg_s:.2f} s"
-              f" = {args.mib / pkg_s:,.0f} MiB/s ({pkg_s / sha_s:.2f}× sha256sum's time); "
+              f" = {args.mib / pkg_s:,.0f} MiB/s ({pkg_s / sha_s:.2f}× sha256sum's, "
+              f"{pkg_s / cp_s:.2f}× cp's time); "
               f"zip {package.stat().st_size / 2**20:,.0f} MiB")
 
 
