@@ -11,6 +11,7 @@ import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from camnet.app import open_database
 from camnet.auth.principal import cli_principal
@@ -52,6 +53,19 @@ def _resum(folder: Path) -> None:
         name = line.split("  ", 1)[1]
         lines.append(f"{hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}")
     (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n")
+
+
+def _rechain(rows: list[dict[str, Any]]) -> None:
+    """Renumber and re-hash a request's custody rows as a careful forger would."""
+    from camnet import chain
+    from camnet.evidence.custody import CUSTODY_COLUMNS, CUSTODY_OPTIONAL
+
+    prev, req_prev = rows[0]["prev_hash"], chain.GENESIS
+    for n, row in enumerate(rows, start=1):
+        row["req_seq"], row["prev_hash"], row["req_prev_hash"] = n, prev, req_prev
+        row["hash"] = chain.link_hash(prev, chain.content_of(row, CUSTODY_COLUMNS,
+                                                             CUSTODY_OPTIONAL))
+        prev = req_prev = row["hash"]
 
 
 def test_package_verifies_and_each_tamper_is_found(tmp_path: Path) -> None:
@@ -109,6 +123,16 @@ def test_package_verifies_and_each_tamper_is_found(tmp_path: Path) -> None:
     out = _verify(t).stdout
     assert f"expected {removed['req_seq']} (a custody row of the request is missing)" in out
     assert "custody.json: content does not match SHA256SUMS" in out
+    assert "does not link to the request's previous row" in out
+    # ... and a forger who renumbers and re-hashes the request's rows cannot reach the anchor
+    t = tampered("custody-rehashed")
+    rows = json.loads((t / "custody.json").read_text())
+    del rows[2]
+    _rechain(rows)
+    (t / "custody.json").write_text(json.dumps(rows))
+    out = _verify(t).stdout
+    assert "the request's last row is not the start of the chain links" in out
+    assert "expected" not in out and "does not link" not in out  # internally consistent
     # an anchor changed
     t = tampered("anchor")
     lines = (t / "anchors.jsonl").read_text().splitlines()

@@ -1,8 +1,10 @@
 """The custody chain's rows and the facts it carries.
 
 ``custody_event`` is hash-chained (:mod:`camnet.chain`). Since migration 0030 every row
-names its request and a per-request sequence number (``req_seq``, 1, 2, 3, … with no gap),
-and rows that state a fact carry it as canonical JSON in ``fact``:
+names its request, a per-request sequence number (``req_seq``, 1, 2, 3, … with no gap) and
+the hash of the request's previous row (``req_prev_hash``), so a request's rows form their
+own chain inside the global one; rows that state a fact carry it as canonical JSON in
+``fact``:
 
 - ``acquired`` (item): ``{"filename", "size", "sha256", "stored", "camera_id"}``;
 - ``request_created`` / ``request_status`` (request): ``{"from", "to", "reason"}``;
@@ -26,7 +28,7 @@ from camnet.timeutil import now_iso
 
 CUSTODY_TABLE = "custody_event"
 CUSTODY_COLUMNS = ("item_id", "at", "actor", "action", "from_holder", "to_holder", "note")
-CUSTODY_OPTIONAL = ("request_id", "req_seq", "fact")
+CUSTODY_OPTIONAL = ("request_id", "req_seq", "req_prev_hash", "fact")
 ITEM_FACT_KEYS = ("filename", "size", "sha256")
 # actions allowed on an item once its request is handed over (each needs a reason)
 AFTER_HANDOVER = ("returned", "re_verified", "destroyed")
@@ -39,12 +41,13 @@ async def append_event(tx: Transaction, actor: str, *, request_id: int, action: 
 
     Call it inside the caller's write transaction.
     """
-    seq = await tx.fetchval(
-        "SELECT COALESCE(MAX(req_seq), 0) + 1 FROM custody_event WHERE request_id = ?",
-        (request_id,))
+    last = await tx.fetchone(
+        "SELECT req_seq, hash FROM custody_event WHERE request_id = ?"
+        " ORDER BY req_seq DESC LIMIT 1", (request_id,))
+    seq, req_prev = (int(last["req_seq"]) + 1, str(last["hash"])) if last else (1, chain.GENESIS)
     content = {"item_id": item_id, "at": now_iso(), "actor": actor, "action": action,
                "from_holder": from_holder, "to_holder": to_holder, "note": note,
-               "request_id": request_id, "req_seq": int(seq),
+               "request_id": request_id, "req_seq": seq, "req_prev_hash": req_prev,
                "fact": chain.canonical(fact) if fact is not None else None}
     event_id, _ = await chain.append(tx.connection, CUSTODY_TABLE, CUSTODY_COLUMNS, content,
                                      CUSTODY_OPTIONAL)
@@ -67,6 +70,7 @@ def derive(events: Iterable[Mapping[str, Any]]) -> Derived:
     """
     out = Derived()
     last_seq: dict[int, int] = {}
+    last_hash: dict[int, str] = {}
     for ev in events:
         request_id = ev["request_id"]
         if request_id is None:
@@ -77,6 +81,11 @@ def derive(events: Iterable[Mapping[str, Any]]) -> Derived:
                 f"request {request_id}: custody row {ev['id']} has sequence {ev['req_seq']}, "
                 f"expected {expected} (a row of this request is missing)")
         last_seq[request_id] = ev["req_seq"]
+        if ev["req_prev_hash"] != last_hash.get(request_id, chain.GENESIS):
+            out.problems.append(
+                f"request {request_id}: custody row {ev['id']} does not link to the request's "
+                "previous row (a row of this request was removed or changed)")
+        last_hash[request_id] = ev["hash"]
         fact = json.loads(ev["fact"]) if ev["fact"] else None
         if fact is None:
             continue
@@ -119,7 +128,8 @@ def check_facts(conn: sqlite3.Connection) -> list[str]:
     """Blocking: derive from the whole custody chain and compare with the tables."""
     conn.row_factory = sqlite3.Row
     events = conn.execute(
-        "SELECT id, item_id, action, request_id, req_seq, fact FROM custody_event ORDER BY id")
+        "SELECT id, item_id, action, request_id, req_seq, req_prev_hash, fact, hash"
+        " FROM custody_event ORDER BY id")
     derived = derive(events)
     requests = conn.execute("SELECT id, status FROM extraction_request").fetchall()
     items = conn.execute(

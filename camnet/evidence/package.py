@@ -5,10 +5,11 @@ Contents:
 - ``files/…``: the stored evidence files (copied while re-hashed: a file that no longer
   matches its chained SHA-256 stops the build);
 - ``manifest.json`` and ``tom-tat.txt`` (a Vietnamese human-readable summary);
-- ``custody.json``: every custody row of the request (contiguous ``req_seq`` 1…n), with
-  hashes; ``chain_links.json``: ``(id, prev_hash, hash)`` of the global chain from the
-  request's first row to the covering anchor, so the links can be checked without the other
-  requests' content; ``audit.json``: the audit rows about the request and its items;
+- ``custody.json``: every custody row of the request (contiguous ``req_seq`` 1…n, each
+  linked to the one before by ``req_prev_hash``), with hashes; ``chain_links.json``:
+  ``(id, prev_hash, hash)`` of the global chain from the request's last row (the build
+  itself) to the covering anchor — usually that one row; ``audit.json``: the audit rows
+  about the request and its items;
 - ``anchors.jsonl`` (signed anchors made right after the build was recorded, so they cover
   it) and ``anchor-public.txt``;
 - ``form.html``, ``verify.py`` (standard library only), ``SHA256SUMS`` (``sha256sum -c``
@@ -116,7 +117,9 @@ def _chain_rows(db_path: Path, request_id: int, item_ids: list[int], anchor_seq:
         custody = [dict(r) for r in conn.execute(
             f"SELECT * FROM custody_event WHERE (request_id = ? OR item_id IN ({marks}))"  # noqa: S608
             " AND id <= ? ORDER BY id", (request_id, *item_ids, anchor_seq))]
-        first = custody[0]["id"] if custody else anchor_seq
+        # the request's rows chain among themselves (req_prev_hash); its last row is
+        # normally the anchored head itself, else these few rows lead to the anchor
+        first = custody[-1]["id"] if custody else anchor_seq
         links = [dict(r) for r in conn.execute(
             "SELECT id, prev_hash, hash FROM custody_event WHERE id BETWEEN ? AND ? ORDER BY id",
             (first, anchor_seq))]

@@ -13,9 +13,9 @@ It checks, and reports every problem it finds (exit 0 = all good, 1 = a problem)
    or pass ``--public-key``);
 2. every file matches ``SHA256SUMS`` (same check as ``sha256sum -c SHA256SUMS``), and no
    file is missing or unlisted;
-3. every custody row of the request re-hashes to its stored hash, the request's sequence
-   numbers run 1, 2, 3 … with no gap, and the rows link (``chain_links.json``) up to a
-   signed anchor whose head they reach;
+3. every custody row of the request re-hashes to its stored hash (which covers the hash of
+   the request's previous row), the request's sequence numbers run 1, 2, 3 … with no gap,
+   and its last row is the signed anchor's head or links to it (``chain_links.json``);
 4. every anchor's signature is valid;
 5. the items and status in ``manifest.json`` are those stated by the custody chain.
 
@@ -111,7 +111,7 @@ def ed25519_verify(public: bytes, message: bytes, signature: bytes) -> bool:
 # ---- the package --------------------------------------------------------------------------
 GENESIS = "0" * 64
 CUSTODY_COLUMNS = ("item_id", "at", "actor", "action", "from_holder", "to_holder", "note")
-CUSTODY_OPTIONAL = ("request_id", "req_seq", "fact")
+CUSTODY_OPTIONAL = ("request_id", "req_seq", "req_prev_hash", "fact")
 AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
 UNSUMMED = ("SHA256SUMS", "SHA256SUMS.sig")
 
@@ -186,6 +186,8 @@ def verify(files: dict[str, bytes], public_hex: str | None = None) -> tuple[list
     request_id = manifest["request"]["id"]
     link_by_id = {int(x["id"]): x for x in links}
     expected_seq = 1
+    request_prev = GENESIS
+    last_request_row: dict[str, object] | None = None
     for row in custody:
         if row_hash(row, CUSTODY_COLUMNS, CUSTODY_OPTIONAL) != row["hash"]:
             problems.append(f"custody row {row['id']}: content does not match its hash (edited)")
@@ -195,9 +197,16 @@ def verify(files: dict[str, bytes], public_hex: str | None = None) -> tuple[list
             problems.append(f"custody row {row['id']}: request sequence {row['req_seq']}, "
                             f"expected {expected_seq} (a custody row of the request is missing)")
         expected_seq = int(row["req_seq"]) + 1
-        link = link_by_id.get(int(row["id"]))
-        if link is None or link["hash"] != row["hash"] or link["prev_hash"] != row["prev_hash"]:
-            problems.append(f"custody row {row['id']}: not in the chain links")
+        if row.get("req_prev_hash") != request_prev:
+            problems.append(f"custody row {row['id']}: does not link to the request's previous "
+                            "row (a custody row of the request was removed or changed)")
+        request_prev = str(row["hash"])
+        last_request_row = row
+    if last_request_row is not None:
+        link = link_by_id.get(int(str(last_request_row["id"])))
+        if link is None or link["hash"] != last_request_row["hash"]:
+            problems.append(f"custody row {last_request_row['id']}: the request's last row is "
+                            "not the start of the chain links to the anchor")
     if manifest.get("custody_rows") is not None and manifest["custody_rows"] != len(custody):
         problems.append(f"custody.json has {len(custody)} rows, the manifest says "
                         f"{manifest['custody_rows']} (rows were removed or added)")

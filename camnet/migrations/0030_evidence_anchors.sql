@@ -20,10 +20,12 @@ CREATE TABLE custody_event_v2 (
     note        TEXT NOT NULL DEFAULT '',
     request_id  INTEGER REFERENCES extraction_request(id) ON DELETE RESTRICT,
     req_seq     INTEGER,
+    req_prev_hash TEXT,   -- hash of the request's previous custody row (per-request chain)
     fact        TEXT,
     prev_hash   TEXT NOT NULL,
     hash        TEXT NOT NULL,
     CHECK ((request_id IS NULL) = (req_seq IS NULL)),
+    CHECK ((request_id IS NULL) = (req_prev_hash IS NULL)),
     CHECK (item_id IS NOT NULL OR request_id IS NOT NULL)
 );
 INSERT INTO custody_event_v2(id, item_id, at, actor, action, from_holder, to_holder, note,

@@ -84,6 +84,7 @@ def fill(config: Config, rows: int, anchor_every: int) -> str:
         content = {"item_id": None, "at": now_iso(), "actor": "dieutra", "action": "viewed",
                    "from_holder": "", "to_holder": "Kho vật chứng", "note": f"xem lần {n}",
                    "request_id": 2, "req_seq": n + 1,
+                   "req_prev_hash": prev if n else chain.GENESIS,
                    "fact": chain.canonical({"n": n}) if n % 10 == 0 else None}
         digest = chain.link_hash(prev, chain.content_of(content, CUSTODY_COLUMNS,
                                                         CUSTODY_OPTIONAL))
