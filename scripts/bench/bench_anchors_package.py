@@ -166,7 +166,7 @@ def main() -> None:
         package = asyncio.run(build())
         os.sync()
         pkg_s = time.perf_counter() - started
-        print(f"package build {args.mib} MiB (+ chain links of {args.rows:,} rows): {pkg_s:.2f} s"
+        print(f"package build {args.mib} MiB ({args.rows:,}-row custody table): {pkg_s:.2f} s"
               f" = {args.mib / pkg_s:,.0f} MiB/s ({pkg_s / sha_s:.2f}× sha256sum's, "
               f"{pkg_s / cp_s:.2f}× cp's time); "
               f"zip {package.stat().st_size / 2**20:,.0f} MiB")
