@@ -7,6 +7,9 @@ anywhere breaks the link at that row, and :func:`verify_path` names it.
 
 SQLite triggers refuse UPDATE and DELETE on these tables; the hashes catch what the triggers
 cannot (someone dropping them, or editing the file by hand).
+
+A table may have *optional* content columns, added after rows were first chained: they are
+part of the canonical content only when not NULL, so older rows keep their hashes.
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ def link_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
+def content_of(row: Mapping[str, Any], columns: Sequence[str], optional: Sequence[str] = ()
+               ) -> dict[str, Any]:
+    """The hashed content of a stored row: its columns, and its optional ones when not NULL."""
+    content = {c: row[c] for c in columns}
+    content.update({c: row[c] for c in optional if row[c] is not None})
+    return content
+
+
 def _check_name(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"not a plain SQL identifier: {name!r}")
@@ -44,20 +55,24 @@ def _check_name(name: str) -> str:
 
 
 async def append(
-    conn: aiosqlite.Connection, table: str, columns: Sequence[str], content: Mapping[str, Any]
+    conn: aiosqlite.Connection, table: str, columns: Sequence[str], content: Mapping[str, Any],
+    optional: Sequence[str] = (),
 ) -> tuple[int, str]:
     """Append one row to a chained table; return its id and hash.
 
     Call it inside a write transaction (``BEGIN IMMEDIATE``) so no other writer can slip a
-    row between reading the last hash and inserting this one.
+    row between reading the last hash and inserting this one. ``content`` holds every column
+    of ``columns`` and any of ``optional`` (hashed only when not None).
     """
     table = _check_name(table)
-    if set(content) != set(columns):
+    if not set(columns) <= set(content) <= set(columns) | set(optional):
         raise ValueError(f"content keys {sorted(content)} do not match columns {sorted(columns)}")
     async with conn.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1") as cur:
         last = await cur.fetchone()
     prev = str(last[0]) if last is not None else GENESIS
-    digest = link_hash(prev, {c: content[c] for c in columns})
+    columns = [*columns, *(c for c in optional if c in content)]
+    digest = link_hash(prev, {c: content[c] for c in columns if content[c] is not None
+                              or c not in optional})
     names = ", ".join(_check_name(c) for c in columns)
     marks = ", ".join("?" * (len(columns) + 2))
     cursor = await conn.execute(
@@ -78,15 +93,17 @@ class ChainReport:
     reason: str | None
 
 
-def verify_connection(conn: sqlite3.Connection, table: str, columns: Sequence[str]) -> ChainReport:
+def verify_connection(conn: sqlite3.Connection, table: str, columns: Sequence[str],
+                      optional: Sequence[str] = ()) -> ChainReport:
     """Recompute a chain on a blocking sqlite3 connection (run it in an executor)."""
     table = _check_name(table)
-    names = ", ".join(_check_name(c) for c in columns)
+    cols = [*columns, *optional]
+    names = ", ".join(_check_name(c) for c in cols)
     cur = conn.execute(f"SELECT id, {names}, prev_hash, hash FROM {table} ORDER BY id")
     expected_prev = GENESIS
     checked = 0
-    cols = list(columns)
     width = len(cols)
+    first_optional = len(columns)
     sha256 = hashlib.sha256
     dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
     while rows := cur.fetchmany(_VERIFY_BATCH):
@@ -98,6 +115,11 @@ def verify_connection(conn: sqlite3.Connection, table: str, columns: Sequence[st
                                    "prev_hash does not match the hash of the row before it "
                                    "(a row was changed, removed or inserted before this one)")
             content = dict(zip(cols, row[1:width + 1], strict=True))
+            if optional:
+                for name, value in zip(cols[first_optional:], row[first_optional + 1:width + 1],
+                                       strict=True):
+                    if value is None:
+                        del content[name]
             digest = sha256((prev + "\n" + dumps(content)).encode("utf-8")).hexdigest()
             if digest != stored:
                 return ChainReport(False, checked, row_id,
@@ -107,15 +129,17 @@ def verify_connection(conn: sqlite3.Connection, table: str, columns: Sequence[st
     return ChainReport(True, checked, None, None)
 
 
-def verify_file(db_path: Path, table: str, columns: Sequence[str]) -> ChainReport:
+def verify_file(db_path: Path, table: str, columns: Sequence[str],
+                optional: Sequence[str] = ()) -> ChainReport:
     """Blocking: open the database read-only and recompute one chain."""
     conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return verify_connection(conn, table, columns)
+        return verify_connection(conn, table, columns, optional)
     finally:
         conn.close()
 
 
-async def verify_path(db_path: Path, table: str, columns: Sequence[str]) -> ChainReport:
+async def verify_path(db_path: Path, table: str, columns: Sequence[str],
+                      optional: Sequence[str] = ()) -> ChainReport:
     """Recompute a chain in a worker thread, never blocking the event loop."""
-    return await asyncio.to_thread(verify_file, db_path, table, columns)
+    return await asyncio.to_thread(verify_file, db_path, table, columns, optional)

@@ -138,6 +138,10 @@ class EvidenceConfig(_Section):
     upload_max_bytes: int = Field(4 * 1024**3, ge=1024)
     at_risk_hours: float = Field(48.0, gt=0)
     file_workers: int = Field(2, ge=1, le=32)
+    anchor_dir: str = ""  # empty: <data_dir>/anchors; point it at removable or remote storage
+    separation_of_duties: bool = True
+    parent_unit: str = ""
+    issuing_unit: str = ""
 
 
 class MapConfig(_Section):

@@ -12,6 +12,8 @@ APT_PACKAGES=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
   # browser tests: Playwright for Python drives Debian's chromium (no browser download)
   chromium
+  # printed request form (Decree 30/2020): Times New Roman metrics
+  fonts-liberation
   sqlite3
 )
 

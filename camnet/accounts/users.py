@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -306,3 +307,14 @@ async def principal_by_token(db: Database, token: str) -> Principal | None:
             await tx.execute("UPDATE api_token SET last_used_at = ? WHERE id = ?",
                              (now, row["token_id"]))
     return principal_from_row(row)
+
+
+async def people_named(db: Database, usernames: list[str]) -> dict[str, dict[str, str]]:
+    """Full name and role of some users, by username (for signature blocks on forms)."""
+    names = [u for u in usernames if u]
+    if not names:
+        return {}
+    rows = await db.fetchall(
+        "SELECT username, full_name, role FROM user WHERE username IN (SELECT value FROM json_each(?))",
+        (json.dumps(names),))
+    return {r["username"]: {"full_name": r["full_name"], "role": r["role"]} for r in rows}

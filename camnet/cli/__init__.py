@@ -5,7 +5,18 @@ inside those commands, so every other command starts without the web stack, Open
 scheduler.
 """
 
-from camnet.cli import accounts, alerts, coverage, database, evidence, monitor, registry, service
+from camnet.cli import (
+    accounts,
+    alerts,
+    chain,
+    coverage,
+    database,
+    evidence,
+    monitor,
+    registry,
+    service,
+)
 from camnet.cli.base import main
 
-__all__ = ["accounts", "alerts", "coverage", "database", "evidence", "main", "monitor", "registry", "service"]
+__all__ = ["accounts", "alerts", "chain", "coverage", "database", "evidence", "main", "monitor",
+           "registry", "service"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from typing import Any
 
 import click
 
 from camnet.auth.principal import cli_principal
 from camnet.cli.base import load, main, run_with_db
+from camnet.config import Config
 from camnet.db import Database
 from camnet.secretstore import CredentialCipher
 from camnet.timeutil import format_local
@@ -59,7 +62,7 @@ def _print_verification(name: str, result: dict[str, Any]) -> None:
 @click.argument("request_id", type=int, required=False)
 @click.pass_context
 def evidence_verify(ctx: click.Context, request_id: int | None) -> None:
-    """Recompute the custody chain; with REQUEST, also re-hash that request's stored files."""
+    """Recompute the custody chain and re-hash stored files (all, or REQUEST's)."""
     from camnet.evidence.blobstore import BlobCorrupted, BlobStore
     from camnet.evidence.items import custody_log, list_items
     from camnet.evidence.verify import verify_custody
@@ -71,7 +74,8 @@ def evidence_verify(ctx: click.Context, request_id: int | None) -> None:
     async def work(database: Database, _: CredentialCipher) -> dict[str, Any]:
         nonlocal bad_files
         result = await verify_custody(config)
-        if request_id is None:
+        if request_id is None:  # re-hash every stored file, with a progress bar
+            bad_files += await asyncio.to_thread(_rehash_all_files, config, store)
             return result
         found = await list_items(database, cli_principal(), request_id)
         log = await custody_log(database, cli_principal(), [i.id for i in found])
@@ -94,6 +98,19 @@ def evidence_verify(ctx: click.Context, request_id: int | None) -> None:
     _print_verification("custody chain", run_with_db(config, work))
     if bad_files:
         raise click.ClickException(f"{bad_files} stored file(s) no longer match their hash")
+
+
+def _rehash_all_files(config: Config, store: Any) -> int:
+    from camnet.evidence.filecheck import check_all, stored_items
+
+    total = sum(size for _sha, size, _ids in stored_items(config.database_path))
+    with click.progressbar(length=total, label="re-hashing stored files",
+                           file=sys.stderr) as bar:
+        found = check_all(config.database_path, store, bar.update)
+    for message in found.bad:
+        click.echo(message, err=True)
+    click.echo(f"stored files: {found.files} re-hashed, {len(found.bad)} bad")
+    return len(found.bad)
 
 
 @main.group()

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import AsyncIterable, AsyncIterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Blob:
 
     sha256: str
     size: int
+    repaired: bool = False  # a bad stored copy was replaced by this upload
 
 
 def hash_file(path: Path) -> Blob:
@@ -78,12 +80,13 @@ class _Writer:
         blob = Blob(self.digest.hexdigest(), self.size)
         target = final_for / blob.sha256[:2] / blob.sha256[2:4] / blob.sha256
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            self.path.unlink()  # same content already stored
-        else:
-            os.chmod(self.path, 0o440)
-            os.replace(self.path, target)
-        return blob
+        if target.exists() and hash_file(target).sha256 == blob.sha256:
+            self.path.unlink()  # same content already stored, and still intact
+            return blob
+        repaired = target.exists()  # the stored copy no longer matched: replace it
+        os.chmod(self.path, 0o440)
+        os.replace(self.path, target)
+        return Blob(blob.sha256, blob.size, repaired)
 
     def discard(self) -> None:
         self.fh.close()
@@ -173,3 +176,32 @@ class BlobStore:
         if actual.sha256 != sha256.lower():
             raise BlobCorrupted(f"stored file hashes to {actual.sha256[:16]}…, not {sha256[:16]}…")
         return path
+
+    def remove_partials(self, older_than_s: float = 0.0) -> list[Path]:
+        """Blocking: delete partial uploads in ``tmp`` older than ``older_than_s`` seconds.
+
+        At start no upload is in flight, so every partial file is a leftover of a killed
+        upload; the periodic sweep passes an age so live uploads are kept.
+        """
+        tmp = self.root / "tmp"
+        if not tmp.is_dir():
+            return []
+        removed = []
+        limit = time.time() - older_than_s
+        for path in tmp.glob("upload-*"):
+            try:
+                if path.stat().st_mtime <= limit:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:
+                continue
+        return removed
+
+    def stored_hashes(self) -> dict[str, Path]:
+        """Blocking: every stored file, by the hash its name claims."""
+        found: dict[str, Path] = {}
+        if self._objects.is_dir():
+            for path in self._objects.glob("*/*/*"):
+                if path.is_file():
+                    found[path.name] = path
+        return found

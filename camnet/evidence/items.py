@@ -12,17 +12,23 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import unquote
 
-from camnet import audit, chain
+from camnet import audit
 from camnet.auth.principal import Principal
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput, NotFound
 from camnet.evidence.blobstore import BlobStore
+from camnet.evidence.custody import (
+    AFTER_HANDOVER,
+    CUSTODY_COLUMNS,
+    CUSTODY_OPTIONAL,
+    CUSTODY_TABLE,
+    append_event,
+)
 from camnet.evidence.models import CustodyIn, ExternalItemIn, ItemOut
 from camnet.evidence.requests import get_request_row
 from camnet.timeutil import now_iso
 
-CUSTODY_TABLE = "custody_event"
-CUSTODY_COLUMNS = ("item_id", "at", "actor", "action", "from_holder", "to_holder", "note")
+__all__ = ["CUSTODY_COLUMNS", "CUSTODY_OPTIONAL", "CUSTODY_TABLE"]  # re-exported
 ITEM_STATUSES = ("approved", "extracted")  # items are recorded once a request is approved
 
 
@@ -57,12 +63,14 @@ async def _check_request(tx: Transaction, actor: Principal, request_id: int, cam
         raise InvalidInput(f"camera {camera_id} is not part of request {request_id}", "camera_id")
 
 
-async def add_custody(tx: Transaction, actor: Principal, item_id: int, event: CustodyIn) -> int:
+async def add_custody(tx: Transaction, actor: Principal, item_id: int, event: CustodyIn,
+                      fact: dict[str, object] | None = None) -> int:
     """Append one custody event to the chain inside the caller's transaction."""
-    content = {"item_id": item_id, "at": now_iso(), "actor": actor.username,
-               "action": event.action, "from_holder": event.from_holder,
-               "to_holder": event.to_holder, "note": event.note}
-    event_id, _ = await chain.append(tx.connection, CUSTODY_TABLE, CUSTODY_COLUMNS, content)
+    request_id = await tx.fetchval("SELECT request_id FROM evidence_item WHERE id = ?", (item_id,))
+    event_id = await append_event(tx, actor.username, request_id=int(request_id),
+                                  action=event.action, item_id=item_id,
+                                  from_holder=event.from_holder, to_holder=event.to_holder,
+                                  note=event.note, fact=fact)
     if event.action == "transferred" and event.to_holder:
         await tx.execute("UPDATE evidence_item SET holder = ? WHERE id = ?",
                          (event.to_holder, item_id))
@@ -81,7 +89,9 @@ async def _insert_item(tx: Transaction, actor: Principal, request_id: int, camer
          method, holder, now),
     )
     await add_custody(tx, actor, item_id, CustodyIn(action="acquired", to_holder=holder,
-                                                    note=f"{method} {filename}".strip()))
+                                                    note=f"{method} {filename}".strip()),
+                      fact={"filename": filename, "size": size, "sha256": sha256.lower(),
+                            "stored": stored, "camera_id": camera_id})
     await audit.record(tx, actor, "create", "evidence_item", item_id, None,
                        {"request_id": request_id, "filename": filename, "size": size,
                         "sha256": sha256, "stored": stored})
@@ -98,11 +108,35 @@ async def upload_item(db: Database, actor: Principal, store: BlobStore, request_
     blob = await store.put_stream(chunks)
     async with db.transaction() as tx:
         await _check_request(tx, actor, request_id, camera_id)
-        item_id = await _insert_item(tx, actor, request_id, camera_id, safe_filename(filename),
-                                     blob.size, blob.sha256, True, method, holder or actor.username)
+        same = await tx.fetchone(
+            "SELECT id FROM evidence_item WHERE request_id = ? AND sha256 = ? AND stored = 1"
+            " ORDER BY id LIMIT 1", (request_id, blob.sha256))
+        if blob.repaired:
+            await _record_repair(tx, actor, blob.sha256, safe_filename(filename))
+        if same is not None:  # the same file again: one item, the upload noted in its custody
+            item_id = int(same["id"])
+            await add_custody(tx, actor, item_id, CustodyIn(
+                action="viewed", note=f"uploaded again as {safe_filename(filename)}; "
+                "same SHA-256, kept as the same item"))
+        else:
+            item_id = await _insert_item(tx, actor, request_id, camera_id,
+                                         safe_filename(filename), blob.size, blob.sha256, True,
+                                         method, holder or actor.username)
         row = await tx.fetchone("SELECT * FROM evidence_item WHERE id = ?", (item_id,))
     assert row is not None  # noqa: S101
     return item_out(row)
+
+
+async def _record_repair(tx: Transaction, actor: Principal, sha256: str, filename: str) -> None:
+    """A bad stored copy was replaced by a genuine upload: say so on every item it backs."""
+    rows = await tx.fetchall("SELECT id FROM evidence_item WHERE sha256 = ? AND stored = 1",
+                             (sha256,))
+    for r in rows:
+        await add_custody(tx, actor, int(r["id"]), CustodyIn(
+            action="file_repaired",
+            note=f"stored copy no longer matched its SHA-256; replaced by upload {filename}"))
+        await audit.record(tx, actor, "file_repaired", "evidence_item", int(r["id"]), None,
+                           {"sha256": sha256})
 
 
 async def register_item(db: Database, actor: Principal, request_id: int, data: ExternalItemIn
@@ -140,12 +174,22 @@ async def list_items(db: Database, actor: Principal, request_id: int) -> list[It
 async def record_custody(db: Database, actor: Principal, item_id: int, event: CustodyIn) -> int:
     """Record a custody action (transferred, copied, viewed, returned, sealed)."""
     actor.require("evidence.write")
-    if event.action == "acquired":
-        raise InvalidInput("'acquired' is recorded when the item is added", "action")
+    if event.action in ("acquired", "file_repaired"):
+        raise InvalidInput(f"{event.action!r} is recorded by camnet itself", "action")
     if event.action == "transferred" and not event.to_holder:
         raise InvalidInput("say who receives the item", "to_holder")
     async with db.transaction() as tx:
         item = await get_item_row(tx, actor, item_id)
+        status = await tx.fetchval("SELECT status FROM extraction_request WHERE id = ?",
+                                   (item["request_id"],))
+        if status == "handed_over":
+            if event.action not in AFTER_HANDOVER:
+                raise Conflict(f"after hand-over only {', '.join(AFTER_HANDOVER)} may be "
+                               "recorded", "action")
+            if not event.note.strip():
+                raise InvalidInput(f"say why the item is {event.action}", "note")
+        elif event.action in ("re_verified", "destroyed"):
+            raise Conflict(f"{event.action!r} is recorded after hand-over", "action")
         if event.action == "transferred" and not event.from_holder:
             event = event.model_copy(update={"from_holder": item["holder"]})
         event_id = await add_custody(tx, actor, item_id, event)

@@ -12,7 +12,8 @@ from camnet.validation import MAX_ID, DbId, Line, Moment, Para, not_null
 from camnet.vocab import RequestStatus
 
 IncidentKind = Literal["theft", "assault", "traffic", "fire", "other"]
-CustodyAction = Literal["acquired", "transferred", "copied", "viewed", "returned", "sealed"]
+CustodyAction = Literal["acquired", "transferred", "copied", "viewed", "returned", "sealed",
+                        "re_verified", "destroyed", "file_repaired"]
 
 
 class _In(BaseModel):
@@ -131,6 +132,7 @@ class RequestCameraOut(BaseModel):
     window_to: str
     retention_days: int
     overwrite_deadline: str
+    registry_retention_days: int | None = None  # set when the registry changed after submit
     hours_left: float
     overwritten: bool
     at_risk: bool

@@ -21,6 +21,7 @@ from camnet.auth.principal import Principal, path_within
 from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, Forbidden, InvalidInput
+from camnet.evidence.custody import append_event
 from camnet.evidence.incidents import get_incident_row
 from camnet.evidence.models import RequestCameraOut, RequestIn, RequestOut, TransitionIn
 from camnet.monitor.uptime import outages_in_window
@@ -99,12 +100,20 @@ async def insert_request(tx: Transaction, actor: Principal, data: RequestIn) -> 
     )
     await audit.record(tx, actor, "create", "extraction_request", request_id, None,
                        data.model_dump(mode="json"))
+    await append_event(tx, actor.username, request_id=request_id, action="request_created",
+                       note=data.reason, fact={"from": None, "to": "draft", "reason": data.reason})
     return request_id
 
 
-async def transition(db: Database, actor: Principal, request_id: int, step: TransitionIn
-                     ) -> RequestOut:
-    """Move a request one step; 409 for an illegal step, 403 for a role that may not."""
+async def transition(db: Database, actor: Principal, request_id: int, step: TransitionIn,
+                     *, separation_of_duties: bool = True) -> RequestOut:
+    """Move a request one step; 409 for an illegal step, 403 for a role that may not.
+
+    With ``separation_of_duties`` (``evidence.separation_of_duties``) the requester may not
+    approve or reject their own request, whatever their role. Each step is a chained custody
+    fact (who, when, from → to, reason); submitting freezes each camera's retention days and
+    overwrite deadline into the request.
+    """
     async with db.transaction() as tx:
         row = await get_request_row(tx, actor, request_id)
         current = row["status"]
@@ -116,6 +125,10 @@ async def transition(db: Database, actor: Principal, request_id: int, step: Tran
                 f"next steps: {', '.join(allowed)}", "to")
         if not actor.can(permission):
             raise Forbidden(f"role {actor.role!r} may not move a request to {step.to!r}", "to")
+        if (separation_of_duties and step.to in ("approved", "rejected")
+                and row["requested_by"] == actor.username):
+            raise Forbidden("the requester may not decide on their own request (separation of "
+                            "duties); another officer must approve or reject it", "to")
         if step.to in ("rejected", "unavailable") and not step.note:
             raise InvalidInput(f"say why the request is {step.to}", "note")
         if step.to == "handed_over" and not step.handed_over_to:
@@ -142,6 +155,12 @@ async def transition(db: Database, actor: Principal, request_id: int, step: Tran
             " VALUES (?, ?, ?, ?, ?, ?)",
             (request_id, now_iso(), actor.username, current, step.to, step.note),
         )
+        if step.to == "submitted":
+            await _freeze_retention(tx, request_id)
+        await append_event(tx, actor.username, request_id=request_id, action="request_status",
+                           to_holder=step.handed_over_to if step.to == "handed_over" else "",
+                           note=step.note, fact={"from": current, "to": step.to,
+                                                 "reason": step.note})
         await audit.record(tx, actor, "transition", "extraction_request", request_id,
                            {"status": current}, {"status": step.to, "note": step.note})
         await enqueue_request_alert(tx, request_id=request_id, zone_path=row["zone_path"],
@@ -150,26 +169,47 @@ async def transition(db: Database, actor: Principal, request_id: int, step: Tran
     return await get_request(db, actor, request_id)
 
 
+async def _freeze_retention(tx: Transaction, request_id: int) -> None:
+    """Copy each camera's retention days and overwrite deadline into the request."""
+    rows = await tx.fetchall(
+        "SELECT rc.camera_id, rc.window_to, c.retention_days FROM request_camera rc"
+        " JOIN camera c ON c.id = rc.camera_id WHERE rc.request_id = ?", (request_id,))
+    now = now_iso()
+    await tx.executemany(
+        "INSERT OR REPLACE INTO request_retention(request_id, camera_id, retention_days,"
+        " overwrite_deadline, frozen_at) VALUES (?, ?, ?, ?, ?)",
+        [(request_id, r["camera_id"], r["retention_days"],
+          to_iso(parse_iso(r["window_to"]) + timedelta(days=r["retention_days"])), now)
+         for r in rows])
+
+
 async def _cameras(db: Database, request_id: int, status: str, at_risk_hours: float
                    ) -> list[RequestCameraOut]:
     rows = await db.fetchall(
-        "SELECT rc.*, c.name AS camera, c.retention_days, p.name AS point, p.address,"
+        "SELECT rc.*, c.name AS camera, c.retention_days AS registry_retention_days,"
+        " rr.retention_days, rr.overwrite_deadline, p.name AS point, p.address,"
         " p.host_name, p.host_phone FROM request_camera rc JOIN camera c ON c.id = rc.camera_id"
-        " JOIN camera_point p ON p.id = c.point_id WHERE rc.request_id = ? ORDER BY p.name, c.name",
+        " JOIN camera_point p ON p.id = c.point_id LEFT JOIN request_retention rr"
+        " ON rr.request_id = rc.request_id AND rr.camera_id = rc.camera_id"
+        " WHERE rc.request_id = ? ORDER BY p.name, c.name",
         (request_id,),
     )
     now = utcnow()
     out = []
     for r in rows:
         start, end = parse_iso(r["window_from"]), parse_iso(r["window_to"])
-        deadline = end + timedelta(days=r["retention_days"])
+        frozen = r["retention_days"] is not None
+        days = r["retention_days"] if frozen else r["registry_retention_days"]
+        deadline = parse_iso(r["overwrite_deadline"]) if frozen else end + timedelta(days=days)
         hours_left = (deadline - now).total_seconds() / 3600
         down_s, outages = await outages_in_window(db, r["camera_id"], start, min(end, now))
         span = (min(end, now) - start).total_seconds()
         out.append(RequestCameraOut(
             camera_id=r["camera_id"], camera=r["camera"], point=r["point"], address=r["address"],
             host_name=r["host_name"], host_phone=r["host_phone"], window_from=r["window_from"],
-            window_to=r["window_to"], retention_days=r["retention_days"],
+            window_to=r["window_to"], retention_days=days,
+            registry_retention_days=(r["registry_retention_days"]
+                                     if frozen and r["registry_retention_days"] != days else None),
             overwrite_deadline=to_iso(deadline), hours_left=round(hours_left, 1),
             overwritten=hours_left < 0,
             at_risk=status in OPEN_STATUSES and 0 <= hours_left <= at_risk_hours,
@@ -242,7 +282,9 @@ async def at_risk(db: Database, actor: Principal, at_risk_hours: float) -> list[
         f"{_SELECT} WHERE {scope} AND r.status IN ('draft', 'submitted', 'approved')"
         " AND EXISTS (SELECT 1 FROM request_camera rc JOIN camera c ON c.id = rc.camera_id"
         "  WHERE rc.request_id = r.id"
-        "  AND strftime('%Y-%m-%dT%H:%M:%fZ', rc.window_to, '+' || c.retention_days || ' days')"
+        "  AND COALESCE((SELECT rr.overwrite_deadline FROM request_retention rr"
+        "      WHERE rr.request_id = rc.request_id AND rr.camera_id = rc.camera_id),"
+        "      strftime('%Y-%m-%dT%H:%M:%fZ', rc.window_to, '+' || c.retention_days || ' days'))"
         "      BETWEEN ? AND ?) ORDER BY r.id",
         (*scope_params, now, horizon),
     )

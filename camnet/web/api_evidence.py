@@ -172,7 +172,9 @@ async def list_requests(request: web.Request, p: Principal) -> web.Response:
 async def create_request(request: web.Request, p: Principal) -> web.Response:
     """Draft an extraction request; each camera shows its availability and deadline."""
     data = await read_body(request, RequestIn)
-    return json_response(await requests.create_request(request.app[keys.DB], p, data), 201)
+    created = await requests.create_request(request.app[keys.DB], p, data)
+    await requests.audit_host_reads(request.app[keys.DB], p, [created])  # hosts are shown
+    return json_response(created, 201)
 
 
 @routes.add("GET", f"{API}/requests/{{id}}", permission="incident.read",
@@ -190,7 +192,11 @@ async def get_request(request: web.Request, p: Principal) -> web.Response:
 async def transition(request: web.Request, p: Principal) -> web.Response:
     """Submit, approve, reject, mark extracted / handed over / unavailable (role-checked)."""
     step = await read_body(request, TransitionIn)
-    return json_response(await requests.transition(request.app[keys.DB], p, path_id(request), step))
+    sod = request.app[keys.CONFIG].evidence.separation_of_duties
+    moved = await requests.transition(request.app[keys.DB], p, path_id(request), step,
+                                      separation_of_duties=sod)
+    await requests.audit_host_reads(request.app[keys.DB], p, [moved])  # hosts are shown
+    return json_response(moved)
 
 
 @routes.add("GET", f"{API}/requests/{{id}}/items", permission="incident.read",

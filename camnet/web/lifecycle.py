@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,6 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from camnet.db import open_database
+from camnet.evidence import startup as evidence_startup
 from camnet.monitor.notify import Notifier, WebhookChannel
 from camnet.monitor.scheduler import CycleScheduler, ensure_open_files
 from camnet.monitor.service import MonitorService
@@ -16,10 +18,18 @@ from camnet.web import keys
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Open the database (migrating it) for the app's lifetime."""
+    """Open the database (migrating it) for the app's lifetime, with evidence housekeeping.
+
+    On open: guard triggers checked (re-created if missing) and partial uploads removed; while
+    running: chain heads anchored (at start, daily, after each hand-over).
+    """
     db = await open_database(app[keys.CONFIG])
+    await evidence_startup.on_open(db, app[keys.CONFIG], clean_partials=True)
     app[keys.DB] = db
+    anchoring = asyncio.create_task(evidence_startup.run_forever(app[keys.CONFIG]))
     yield
+    anchoring.cancel()
+    await asyncio.gather(anchoring, return_exceptions=True)
     await db.close()
 
 

@@ -242,7 +242,9 @@ async def request_transition(request: web.Request) -> web.Response:
     request_id = path_id(request)
 
     async def act(step: TransitionIn) -> None:
-        await requests.transition(request.app[keys.DB], p, request_id, step)
+        await requests.transition(request.app[keys.DB], p, request_id, step,
+                                  separation_of_duties=request.app[keys.CONFIG].evidence
+                                  .separation_of_duties)
 
     return await _post_back(request, p, request_id, TransitionIn,
                             ("to", "note", "handed_over_to"), act)
@@ -307,7 +309,7 @@ async def item_upload(request: web.Request) -> web.Response:
 async def request_form(request: web.Request) -> web.Response:
     """The printable request form for the camera host."""
     p = page_principal(request, "incident.read")
-    context = await form_context(request.app[keys.DB], p, path_id(request))
+    context = await form_context(request.app[keys.DB], p, path_id(request), request.app[keys.CONFIG])
     await requests.audit_host_reads(request.app[keys.DB], p, [context["req"]])
     return web.Response(text=render_form(context), content_type="text/html",
                         headers={"Content-Security-Policy": FORM_CSP})

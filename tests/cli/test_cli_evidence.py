@@ -42,7 +42,8 @@ async def _seed(data_dir: Path) -> BlobStore:
         req = await requests.create_request(db, root, RequestIn(
             incident_id=incident.id, reason="cli", cameras=[{"camera_id": cam["id"]}]))
         for to in ("submitted", "approved"):
-            await requests.transition(db, root, req.id, TransitionIn(to=to))
+            await requests.transition(db, root, req.id, TransitionIn(to=to),
+                                      separation_of_duties=False)
         store = BlobStore(data_dir / "evidence", 10_000_000)
         await items.upload_item(db, root, store, req.id, _chunks(b"clip"), filename="c.mp4",
                                 camera_id=cam["id"], method="usb", holder="kho")
@@ -71,7 +72,7 @@ def test_at_risk_and_verify(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     out = cli("requests", "at-risk", code=3)
     assert "VV-CLI" in out and "in 2.0 h" in out
     assert "no open request" in cli("requests", "at-risk", "--hours", "1")
-    assert "custody chain: OK, 1 rows" in cli("evidence", "verify")
+    assert "custody chain: OK, 4 rows" in cli("evidence", "verify")
     out = cli("evidence", "verify", "1")
     assert "file OK" in out
     assert "audit log: OK" in cli("audit", "verify")

@@ -388,7 +388,9 @@ async def test_package_hashes_match_manifest(world: World) -> None:
         content = zf.read(entry["path_in_package"])
         assert hashlib.sha256(content).hexdigest() == entry["sha256"]
         assert len(content) == entry["size"]
-    assert len(json.loads(zf.read("custody.json"))) == 3
+    custody = json.loads(zf.read("custody.json"))  # the request's whole custody, in order
+    assert len([r for r in custody if r["item_id"]]) == 3
+    assert [r["req_seq"] for r in custody] == list(range(1, len(custody) + 1))
     form = zf.read("form.html").decode()
     assert "VV-2026-001" in form and "trích xuất" in form.lower()
     tmp = world.app[keys.CONFIG].data_dir / "tmp"
@@ -454,15 +456,15 @@ async def test_deleting_or_rehashing_a_row_is_found(world: World) -> None:
     _, bad = await world.call("GET", f"{API}/custody/verify", "admin")
     assert bad["first_bad_id"] == ids[2]
     # a forger who recomputes the edited row's own hash still breaks the next link
-    from camnet.chain import link_hash
-    from camnet.evidence.items import CUSTODY_COLUMNS
+    from camnet.chain import content_of, link_hash
+    from camnet.evidence.items import CUSTODY_COLUMNS, CUSTODY_OPTIONAL
 
     conn = sqlite3.connect(db_path)
     conn.row_factory = sqlite3.Row
     row = dict(conn.execute("SELECT * FROM custody_event WHERE id = ?", (ids[0],)).fetchone())
     conn.close()
     row["note"] = "forged"
-    new_hash = link_hash(row["prev_hash"], {c: row[c] for c in CUSTODY_COLUMNS})
+    new_hash = link_hash(row["prev_hash"], content_of(row, CUSTODY_COLUMNS, CUSTODY_OPTIONAL))
     _tamper(db_path, "UPDATE custody_event SET note = 'forged', hash = ? WHERE id = ?",
             (new_hash, ids[0]))
     _, bad = await world.call("GET", f"{API}/custody/verify", "admin")

@@ -51,8 +51,8 @@ async def _sample_ids(world: World) -> dict[str, int]:
         "occurred_to": "2026-11-20T09:00:00", "zone_code": "SAMPLE-PHUMY-ML"})
     _, req = await world.call("POST", "/api/v1/requests", "admin", json={
         "incident_id": incident["id"], "reason": "authz", "cameras": [{"camera_id": camera}]})
-    for to in ("submitted", "approved"):
-        await world.call("POST", f"/api/v1/requests/{req['id']}/transition", "admin",
+    for to, who in (("submitted", "admin"), ("approved", "chihuy")):  # separation of duties
+        await world.call("POST", f"/api/v1/requests/{req['id']}/transition", who,
                          json={"to": to})
     _, item = await world.call("POST", f"/api/v1/requests/{req['id']}/items", "admin",
                                data=_upload_form())
