@@ -97,6 +97,30 @@ class Transaction:
         return None if row is None else row[0]
 
 
+async def blocking_references(tx: Transaction, table: str, row_id: int) -> dict[str, int]:
+    """Rows of other tables that keep ``table``'s row from being deleted (``RESTRICT`` keys).
+
+    Read from SQLite's own foreign-key list, so no module needs another table's SQL to say
+    "still referenced by 2 extraction requests". Returns ``{referencing table: rows}``.
+    """
+    found: dict[str, int] = {}
+    tables = await tx.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"
+                               " AND name NOT LIKE 'sqlite_%'")
+    for (name,) in tables:
+        for fk in await tx.fetchall(f"PRAGMA foreign_key_list({_quote(name)})"):
+            if fk["table"] != table or fk["on_delete"] not in ("RESTRICT", "NO ACTION"):
+                continue
+            count = await tx.fetchval(
+                f"SELECT COUNT(*) FROM {_quote(name)} WHERE {_quote(fk['from'])} = ?", (row_id,))
+            if count:
+                found[name] = found.get(name, 0) + int(count)
+    return found
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 class Database:
     """One SQLite database: a writer and a reader connection."""
 

@@ -16,6 +16,7 @@ from camnet.errors import Conflict, InvalidInput
 from camnet.paging import Page, paginate
 from camnet.registry.models import CameraIn, CameraOut, CameraPatch
 from camnet.registry.points import get_point_row
+from camnet.registry.references import refuse_if_referenced
 from camnet.registry.zones import get_zone_row
 from camnet.secretstore import CredentialCipher, mask_url, resolve_credentials
 from camnet.timeutil import now_iso
@@ -237,6 +238,8 @@ async def delete_camera(db: Database, actor: Principal, camera_id: int) -> None:
     actor.require("registry.write")
     async with db.transaction() as tx:
         before = await get_camera_row(tx, actor, camera_id)
+        await refuse_if_referenced(tx, "camera", camera_id, f"camera {camera_id}",
+                                   "disable it instead (PATCH enabled=false)")
         await tx.execute("DELETE FROM camera WHERE id = ?", (camera_id,))
         await audit.record(tx, actor, "delete", "camera", camera_id, _safe(before), None)
 

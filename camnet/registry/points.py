@@ -14,6 +14,7 @@ from camnet.errors import Conflict, InvalidInput
 from camnet.geo import check_in_zone
 from camnet.paging import Page, like_pattern, paginate
 from camnet.registry.models import PointIn, PointOut, PointPatch
+from camnet.registry.references import refuse_if_referenced
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import now_iso
 
@@ -205,5 +206,8 @@ async def delete_point(db: Database, actor: Principal, point_id: int) -> None:
     actor.require("registry.write")
     async with db.transaction() as tx:
         before = await get_point_row(tx, actor, point_id)
+        for row in await tx.fetchall("SELECT id FROM camera WHERE point_id = ?", (point_id,)):
+            await refuse_if_referenced(tx, "camera", row["id"], f"camera {row['id']} of this point",
+                                       "disable its cameras instead (PATCH enabled=false)")
         await tx.execute("DELETE FROM camera_point WHERE id = ?", (point_id,))
         await audit.record(tx, actor, "delete", "camera_point", point_id, dict(before), None)

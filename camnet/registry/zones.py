@@ -12,6 +12,7 @@ from camnet.db import Database, Transaction
 from camnet.errors import Conflict, Forbidden, InvalidInput
 from camnet.geo import parse_boundary
 from camnet.registry.models import LEVEL_RANK, ZoneIn, ZoneOut, ZonePatch
+from camnet.registry.references import refuse_if_referenced
 from camnet.timeutil import now_iso
 
 _COLUMNS = "id, parent_id, level, code, name, path, boundary_geojson, created_at, updated_at"
@@ -139,12 +140,7 @@ async def delete_zone(db: Database, actor: Principal, zone_id: int) -> None:
         row = await get_zone_row(tx, actor, zone_id=zone_id, field="id")
         if row["path"] == actor.zone_path:
             raise Forbidden("you cannot delete the zone you are bound to", "id")
-        for table, column, what in (
-            ("zone", "parent_id", "child zones"),
-            ("camera_point", "zone_id", "camera points"),
-            ("user", "zone_id", "users"),
-        ):
-            if await tx.fetchval(f"SELECT 1 FROM {table} WHERE {column} = ?", (zone_id,)):  # noqa: S608
-                raise Conflict(f"zone {row['code']!r} still has {what}; move or delete them first")
+        await refuse_if_referenced(tx, "zone", zone_id, f"zone {row['code']!r}",
+                                   "move or delete those first")
         await tx.execute("DELETE FROM zone WHERE id = ?", (zone_id,))
         await audit.record(tx, actor, "delete", "zone", zone_id, dict(row), None)

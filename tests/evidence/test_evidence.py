@@ -544,3 +544,22 @@ async def test_request_cameras_must_be_in_the_incidents_zone(world: World) -> No
     _, listed = await world.call("GET", f"{API}/requests?incident_id={incident['id']}", "canbo")
     assert listed["items"] == []  # nothing stored
     assert (await make_request(world, incident["id"], cameras=[ml["items"][0]["id"]]))["id"]
+
+
+async def test_delete_of_what_evidence_refers_to_is_409(world: World) -> None:
+    incident = await make_incident(world)
+    cams = await _camera_ids(world, 1)
+    await make_request(world, incident["id"], cameras=cams)
+    status, err = await world.call("DELETE", f"{API}/cameras/{cams[0]}", "admin")
+    assert status == 409 and "extraction" in err["error"]["message"] and "disable" in err["error"]["message"]
+    _, cam = await world.call("GET", f"{API}/cameras/{cams[0]}", "admin")
+    status, _ = await world.call("DELETE", f"{API}/points/{cam['point_id']}", "admin")
+    assert status == 409
+    _, zones = await world.call("GET", f"{API}/zones", "admin")
+    zone = next(z for z in zones["items"] if z["code"] == "SAMPLE-PHUMY")
+    status, err = await world.call("DELETE", f"{API}/zones/{zone['id']}", "admin")
+    assert status == 409 and "incidents" in err["error"]["message"]
+    assert (await world.call("GET", f"{API}/cameras/{cams[0]}", "admin"))[0] == 200  # still there
+    # disabling is the way out
+    status, cam = await world.call("PATCH", f"{API}/cameras/{cams[0]}", "admin", json={"enabled": False})
+    assert status == 200 and cam["enabled"] is False

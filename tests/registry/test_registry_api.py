@@ -67,7 +67,7 @@ async def test_zone_point_camera_lifecycle(world: World) -> None:
     _, again = await world.call("GET", f"/api/v1/zones/{zone['id']}", "admin")
     assert again["name"] == "Xã Mới (đổi tên)" and again["code"] == "NEW-1"
     status, body = await world.call("DELETE", f"/api/v1/zones/{zone['id']}", "admin")
-    assert status == 409 and "camera points" in body["error"]["message"]
+    assert status == 409 and "camera points (1)" in body["error"]["message"]
     assert (await world.call("DELETE", f"/api/v1/points/{point['id']}", "admin"))[0] == 204
     assert (await world.call("GET", f"/api/v1/cameras/{cam['id']}", "admin"))[0] == 404
     assert (await world.call("GET", f"/api/v1/points/{point['id']}", "admin"))[0] == 404
