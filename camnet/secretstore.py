@@ -101,14 +101,60 @@ def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     return clean, unquote(user) or None, unquote(password) if sep else None
 
 
+# Credentials some cameras take in the URL itself: XMEye/Hikvision-style
+# ``?user=admin&password=…`` or ``/user=admin_password=…_channel=1``. Their values are taken
+# out (stored encrypted like any password) and replaced by placeholders filled at probe time.
+USER_PARAMS = ("user", "username", "usr", "loginuse")
+SECRET_PARAMS = ("password", "passwd", "pwd", "pass", "pw", "loginpas")
+USER_SLOT, SECRET_SLOT = "{user}", "{password}"
+_PARAM = re.compile(
+    r"(?P<sep>[?&/_;])(?P<name>" + "|".join(USER_PARAMS + SECRET_PARAMS) + r")=(?P<value>[^&_/;#]*)",
+    re.IGNORECASE,
+)
+
+
+def split_param_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """Take ``user=``/``password=`` values out of a URL's path or query, leaving placeholders."""
+    found: dict[str, str] = {}
+
+    def slot(match: re.Match[str]) -> str:
+        name = match["name"].lower()
+        kind = "user" if name in USER_PARAMS else "password"
+        if match["value"] in (USER_SLOT, SECRET_SLOT, ""):
+            return match[0]
+        found.setdefault(kind, match["value"])
+        return f"{match['sep']}{match['name']}={USER_SLOT if kind == 'user' else SECRET_SLOT}"
+
+    clean = _PARAM.sub(slot, url)
+    from urllib.parse import unquote
+
+    user, password = found.get("user"), found.get("password")
+    return clean, unquote(user) if user else None, unquote(password) if password else None
+
+
+def fill_credentials(url: str, username: str | None, password: str | None) -> str:
+    """Put stored credentials back into a URL's placeholders (for the camera, never for people)."""
+    from urllib.parse import quote
+
+    if USER_SLOT in url:
+        url = url.replace(USER_SLOT, quote(username or "", safe=""))
+    if SECRET_SLOT in url:
+        url = url.replace(SECRET_SLOT, quote(password or "", safe=""))
+    return url
+
+
 def resolve_credentials(url: str, username: str | None, password: str | None
                         ) -> tuple[str, str, str | None]:
     """The one precedence rule for camera credentials, whatever the source (API, CSV, form).
 
-    Credentials come out of the URL; an explicit field (not ``None``) wins over the URL's
-    userinfo. Returns (URL without userinfo, user name or ``""``, password or ``None``).
+    Credentials come out of the URL (userinfo, or ``user=``/``password=`` in its path or
+    query, which become placeholders); an explicit field (not ``None``) wins over the URL's.
+    Returns (URL without credentials, user name or ``""``, password or ``None``).
     """
     clean, url_user, url_password = split_credentials(url)
+    clean, param_user, param_password = split_param_credentials(clean)
+    url_user = url_user or param_user
+    url_password = url_password or param_password
     user = username if username is not None else url_user
     return clean, user or "", password if password is not None else url_password
 
@@ -141,9 +187,15 @@ def mask_url(url: str, username: str | None = None, has_password: bool = False) 
 _USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:@/\s]*):[^@/\s]*@", re.I)
 
 
+_SECRET_PARAM = re.compile(
+    r"(?P<head>[?&/_;](?:" + "|".join(SECRET_PARAMS) + r")=)(?P<value>[^&_/;#\s]*)", re.IGNORECASE)
+
+
 def mask_text(text: str) -> str:
-    """Mask ``user:password@`` in any text (log lines, error details)."""
-    return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    """Mask ``user:password@`` and ``password=…`` URL parameters in any text (logs, errors)."""
+    text = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    return _SECRET_PARAM.sub(lambda m: m["head"] + (m["value"] if m["value"] == SECRET_SLOT else MASK),
+                             text)
 
 
 def mask_endpoint(url: str) -> str:

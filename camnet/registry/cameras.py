@@ -18,7 +18,7 @@ from camnet.registry.models import CameraIn, CameraOut, CameraPatch
 from camnet.registry.points import get_point_row
 from camnet.registry.references import refuse_if_referenced
 from camnet.registry.zones import get_zone_row
-from camnet.secretstore import CredentialCipher, mask_url, resolve_credentials
+from camnet.secretstore import CredentialCipher, fill_credentials, mask_url, resolve_credentials
 from camnet.timeutil import now_iso
 from camnet.vocab import CameraStatus
 
@@ -346,13 +346,14 @@ async def stream_targets(
         f" WHERE {' AND '.join(where)} ORDER BY c.id",  # noqa: S608
         params,
     )
-    return [
-        StreamTarget(
+    targets = []
+    for r in rows:
+        password = cipher.decrypt(r["secret_enc"]) if r["secret_enc"] else None
+        targets.append(StreamTarget(
             camera_id=r["id"],
-            url=r["rtsp_url"],
+            url=fill_credentials(r["rtsp_url"], r["username"], password),  # query-style cameras
             username=r["username"] or None,
-            password=cipher.decrypt(r["secret_enc"]) if r["secret_enc"] else None,
+            password=password,
             frames=r["monitor_tier"] == 2,
-        )
-        for r in rows
-    ]
+        ))
+    return targets

@@ -5,7 +5,6 @@ from __future__ import annotations
 from camnet.db import Transaction, blocking_references
 from camnet.errors import Conflict
 
-
 LABELS = {"request_camera": "extraction requests", "camera_point": "camera points",
           "zone": "child zones", "user": "users", "incident": "incidents",
           "evidence_item": "evidence items"}

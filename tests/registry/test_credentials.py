@@ -76,3 +76,33 @@ async def test_log_filter_masks_urls(caplog: pytest.LogCaptureFixture) -> None:
     record = logging.LogRecord("x", logging.INFO, "f", 1, "open %s", ("rtsp://a:hunter2@h/",), None)
     MaskCredentials().filter(record)
     assert "hunter2" not in record.getMessage()
+
+
+@pytest.mark.parametrize("url", [
+    "rtsp://192.0.2.7:554/cam/realmonitor?channel=1&subtype=0&user=admin&password=Pl4nted-Canary",
+    "rtsp://192.0.2.7:554/user=admin_password=Pl4nted-Canary_channel=1_stream=0.sdp",
+])
+async def test_credentials_in_the_url_path_or_query_are_stored_encrypted(world: World, url: str) -> None:
+    from camnet.registry.cameras import stream_targets
+
+    _, points = await world.call("GET", "/api/v1/points?per_page=1", "admin")
+    status, cam = await world.call("POST", "/api/v1/cameras", "admin", json={
+        "point_id": points["items"][0]["id"], "name": "XMEye", "rtsp_url": url})
+    assert status == 201, cam
+    assert "Pl4nted-Canary" not in str(cam) and cam["has_password"] is True
+    db = world.app[keys.DB]
+    row = await db.fetchone("SELECT rtsp_url, username, secret_enc FROM camera WHERE id = ?", (cam["id"],))
+    assert "Pl4nted-Canary" not in row["rtsp_url"] and "{password}" in row["rtsp_url"]
+    assert row["username"] == "admin" and "Pl4nted" not in row["secret_enc"]
+    audit = str(await db.fetchall("SELECT * FROM audit_log"))
+    assert "Pl4nted-Canary" not in audit
+    # the camera gets them back at probe time, and only then
+    [target] = await stream_targets(db, world.app[keys.CIPHER], camera_ids=[cam["id"]])
+    assert target.url == url and target.password == "Pl4nted-Canary"
+
+
+def test_password_parameters_are_masked_in_text() -> None:
+    from camnet.secretstore import mask_text
+
+    line = "probe rtsp://10.0.0.1/x?user=admin&password=hunter2&channel=1 failed"
+    assert "hunter2" not in mask_text(line) and "channel=1" in mask_text(line)
