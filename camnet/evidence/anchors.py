@@ -229,6 +229,8 @@ def check_anchors(anchors: Iterable[Anchor], states: Mapping[str, ChainState],
     for anchor in pending:
         state = states[anchor.chain]
         where = f"anchor {anchor.chain}#{anchor.seq} of {anchor.at}"
+        if anchor.seq == 0:
+            continue  # an anchor of a chain that was still empty: every chain extends it
         row = state.rows.get(anchor.seq)
         if row is None:
             kind = "rollback" if whole_db_behind else "truncation"
