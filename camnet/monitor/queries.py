@@ -62,6 +62,10 @@ async def camera_status(db: Database, actor: Principal, camera_id: int, *, limit
     if row is not None:
         current = {k: row[k] for k in row.keys() if k != "camera_id"}
         current["health_detail"] = json.loads(row["health_detail"]) if row["health_detail"] else None
+        if current.get("last_result") == "protocol_error" and not actor.can("system.read"):
+            # whatever answered (an SSH or HTTP banner…) is the admin's to see: camnet is not a
+            # port scanner for everyone with a login
+            current["last_detail"] = "not an RTSP camera"
     changes = await db.fetchall(
         "SELECT at, from_status, to_status, reason FROM status_change WHERE camera_id = ?"
         " ORDER BY at DESC, id DESC LIMIT ?", (camera_id, limit))

@@ -30,6 +30,7 @@ from camnet.vocab import RequestStatus
 from camnet.web import keys
 from camnet.web.routing import (
     RouteTable,
+    attachment,
     json_response,
     next_part,
     open_multipart,
@@ -263,14 +264,8 @@ async def download(request: web.Request, p: Principal) -> web.StreamResponse:
     path, item = await items.open_for_download(request.app[keys.DB], p, request.app[keys.BLOBS],
                                                path_id(request))
     return web.FileResponse(path, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(item['filename'])}",
+        "Content-Disposition": attachment(item["filename"]),
         "Content-Type": "application/octet-stream", "X-SHA256": item["sha256"]})
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
 
 
 @routes.add("GET", f"{API}/custody/verify", permission="system.read",
@@ -300,7 +295,7 @@ async def package(request: web.Request, p: Principal) -> web.StreamResponse:
     try:
         size = os.fstat(fh.fileno()).st_size
         response = web.StreamResponse(headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": attachment(name),
             "Content-Type": "application/zip", "Content-Length": str(size)})
         await response.prepare(request)
         while block := await loop.run_in_executor(app[keys.FILE_EXECUTOR], fh.read, 1024 * 1024):

@@ -146,6 +146,19 @@ def remember_models(*models: type[BaseModel]) -> None:
         _MODELS[model.__name__] = model
 
 
+def attachment(filename: str) -> str:
+    """A ``Content-Disposition`` value for a download (RFC 6266), the one way to build it.
+
+    An ASCII fallback name with quotes and controls removed, and the real name
+    percent-encoded in ``filename*``.
+    """
+    from urllib.parse import quote
+
+    clean = "".join(c for c in filename if c.isprintable() and c not in '"\\/') or "download"
+    fallback = "".join(c if c.isascii() and c not in ";," else "_" for c in clean)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"
+
+
 def json_response(data: Any, status: int = 200) -> web.Response:
     """Serialise a model, a list of models or plain data as JSON."""
     return web.json_response(_plain(data), status=status, dumps=_dumps)

@@ -11,7 +11,7 @@ import pytest
 from camnet.monitor.rtsp_probe import ProbeStatus, probe, probe_many
 from camnet.testing.camsim import Simulator
 from camnet.testing.rtsp_responder import Endpoint, RtspResponder
-from tests.conftest import SECURE_PASSWORD, SECURE_USER, eventually
+from tests.conftest import SECURE_PASSWORD, SECURE_USER, World, eventually
 
 PASSWORD = "Pa55-word!"
 
@@ -147,3 +147,32 @@ async def test_against_the_gstreamer_simulator(camsim: Simulator) -> None:
     assert bad.status == ProbeStatus.AUTH_FAILED
     missing = camsim.url("normal").rsplit("/", 1)[0] + "/nope"
     assert (await probe(missing, timeout_s=3)).status == ProbeStatus.NOT_FOUND
+
+
+async def test_banner_of_a_non_rtsp_device_is_for_admins_only(world: World) -> None:
+    """A device answering with another protocol's banner: officers see "not an RTSP camera"."""
+    import asyncio as _asyncio
+
+    async def ssh(reader: _asyncio.StreamReader, writer: _asyncio.StreamWriter) -> None:
+        writer.write(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+        await writer.drain()
+        await reader.read(100)
+        writer.close()
+
+    server = await _asyncio.start_server(ssh, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        _, cams = await world.call("GET", "/api/v1/cameras?zone=SAMPLE-PHUMY-ML&per_page=1", "admin")
+        cam = cams["items"][0]
+        await world.call("PATCH", f"/api/v1/cameras/{cam['id']}", "admin",
+                         json={"rtsp_url": f"rtsp://127.0.0.1:{port}/x"})
+        await world.call("POST", "/api/v1/monitor/run", "admin",
+                         json={"camera_id": cam["id"]})
+        _, mine = await world.call("GET", f"/api/v1/cameras/{cam['id']}/status", "admin")
+        _, theirs = await world.call("GET", f"/api/v1/cameras/{cam['id']}/status", "xem")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert mine["current"]["last_result"] == "protocol_error"
+    assert theirs["current"]["last_detail"] == "not an RTSP camera"
+    assert "SSH" not in str(theirs)

@@ -192,3 +192,13 @@ async def test_security_headers_and_origin(world: World) -> None:
     # /healthz answers whatever Authorization header comes along
     for auth in ("Bearer nonsense", "Basic Zm9vOmJhcg==", "garbage"):
         assert (await client.get("/healthz", headers={"Authorization": auth})).status == 200
+
+
+def test_content_disposition_is_always_one_safe_header() -> None:
+    from camnet.web.routing import attachment
+
+    value = attachment('vụ "trộm"\r\nSet-Cookie: x=1;.mp4')
+    assert "\r" not in value and "\n" not in value
+    fallback = value.split(";")[1]
+    assert fallback.count('"') == 2 and fallback.isascii()
+    assert "filename*=UTF-8''" in value and "%E1%BB%A5" in value
