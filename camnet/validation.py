@@ -26,13 +26,14 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 MAX_ID = 2**63 - 1
 
 
-def _control_characters(text: str, allowed: str = "") -> list[str]:
-    return [c for c in text if c not in allowed and unicodedata.category(c) in ("Cc", "Cs")]
+def _control_characters(text: str, allowed: str = "",
+                         categories: tuple[str, ...] = ("Cc", "Cs")) -> list[str]:
+    return [c for c in text if c not in allowed and unicodedata.category(c) in categories]
 
 
 def single_line(text: str) -> str:
-    """Refuse control characters (CR, LF, NUL, …) in a one-line value."""
-    bad = _control_characters(text)
+    """Refuse control characters (CR, LF, NUL, …) and line/paragraph separators in one line."""
+    bad = _control_characters(text, categories=("Cc", "Cs", "Zl", "Zp"))
     if bad:
         raise ValueError(f"must be one line without control characters (found {bad[0]!r})")
     return text

@@ -52,8 +52,11 @@ def read_csv_rows(text: str) -> Iterator[tuple[str, dict[str, str]]]:
     Raises:
         ImportFailed: the header lacks required columns or has unknown ones.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = reader.fieldnames or []
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportFailed([RowError("line 1", "header", f"not CSV: {exc}")]) from exc
     missing = [c for c in ("zone_code", "point_name", "lat", "lon") if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
     problems = [RowError("line 1", c, "required column missing") for c in missing]
@@ -62,11 +65,14 @@ def read_csv_rows(text: str) -> Iterator[tuple[str, dict[str, str]]]:
     ]
     if problems:
         raise ImportFailed(problems)
-    for row in reader:
-        if None in row:
-            yield f"line {reader.line_num}", {"__extra__": "more cells than header columns"}
-            continue
-        yield f"line {reader.line_num}", {k: (v or "").strip() for k, v in row.items()}
+    try:
+        for row in reader:
+            if None in row:
+                yield f"line {reader.line_num}", {"__extra__": "more cells than header columns"}
+                continue
+            yield f"line {reader.line_num}", {k: (v or "").strip() for k, v in row.items()}
+    except csv.Error as exc:
+        raise ImportFailed([RowError(f"line {reader.line_num}", "csv", f"not CSV: {exc}")]) from exc
 
 
 def read_geojson_rows(text: str) -> Iterator[tuple[str, dict[str, str]]]:
