@@ -64,3 +64,32 @@ async def record_personal_read(db: Database, actor: Principal, entity: str, ids:
     async with db.transaction() as tx:
         await record(tx, actor, "read_personal", entity, ids[0] if len(ids) == 1 else None,
                      None, after)
+
+
+async def personal_access_report(db: Database, actor: Principal, *, point_ids: list[int],
+                                 request_ids: list[int]) -> list[dict[str, Any]]:
+    """Every recorded read of one data subject's personal data (Law 91/2025 Art. 19.2).
+
+    Args:
+        db: the database.
+        actor: who asks (needs ``users.manage``).
+        point_ids: the host's camera points (their name, phone, address were shown).
+        request_ids: extraction requests naming those points' cameras (they show the host).
+
+    Returns:
+        Audit rows (when, who, what, which ids), oldest first; exports are included.
+    """
+    actor.require("users.manage")
+    rows = await db.fetchall(
+        "SELECT a.id, a.at, a.actor, a.entity, a.after FROM audit_log a"
+        " WHERE a.action = 'read_personal' AND ("
+        "  (a.entity = 'camera_point' AND (json_extract(a.after, '$.export') IS NOT NULL OR EXISTS"
+        "   (SELECT 1 FROM json_each(a.after, '$.ids') j WHERE j.value IN"
+        "    (SELECT value FROM json_each(?)))))"
+        "  OR (a.entity = 'extraction_request' AND EXISTS"
+        "   (SELECT 1 FROM json_each(a.after, '$.ids') j WHERE j.value IN"
+        "    (SELECT value FROM json_each(?)))))"
+        " ORDER BY a.id",
+        (json.dumps(point_ids), json.dumps(request_ids)))
+    return [{"audit_id": r["id"], "at": r["at"], "actor": r["actor"], "entity": r["entity"],
+             "detail": json.loads(r["after"]) if r["after"] else None} for r in rows]

@@ -266,6 +266,15 @@ async def list_requests(db: Database, actor: Principal, *, status: str | None = 
     return [await get_request(db, actor, r["id"], at_risk_hours) for r in rows], paging
 
 
+async def requests_naming_point(db: Database, actor: Principal, point_id: int) -> list[int]:
+    """Ids of the extraction requests that name a camera of this point (they show its host)."""
+    actor.require("incident.read")
+    rows = await db.fetchall(
+        "SELECT DISTINCT rc.request_id FROM request_camera rc JOIN camera c ON c.id = rc.camera_id"
+        " WHERE c.point_id = ? ORDER BY rc.request_id", (point_id,))
+    return [int(r["request_id"]) for r in rows]
+
+
 async def audit_host_reads(db: Database, actor: Principal, shown: list[RequestOut]) -> None:
     """Requests list each camera's host name and phone: log that the caller saw them."""
     ids = [r.id for r in shown if any(c.host_name or c.host_phone for c in r.cameras)]

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from aiohttp import web
 from aiohttp_session import get_session
 from pydantic import BaseModel, ConfigDict, Field
 
+from camnet import audit
 from camnet.accounts import sessions, users
 from camnet.auth.principal import Principal
+from camnet.evidence import requests as evidence_requests
+from camnet.registry.points import get_point
 from camnet.timeutil import utcnow
-from camnet.validation import Line
+from camnet.validation import DbId, Line
 from camnet.web import keys
 from camnet.web.middleware import SESSION_ID
 from camnet.web.routing import RouteTable, json_response, path_id, read_body, read_query
@@ -55,6 +59,21 @@ class TokenList(BaseModel):
     """API tokens of users in the caller's zone."""
 
     items: list[TokenItem]
+
+
+class AccessQuery(BaseModel):
+    """Whose personal data: a camera point (its host)."""
+
+    model_config = ConfigDict(extra="forbid")
+    point_id: DbId
+
+
+class AccessReport(BaseModel):
+    """Every recorded read of one host's personal data."""
+
+    point_id: int
+    requests: list[int]
+    reads: list[dict[str, Any]]
 
 
 class TokenQuery(BaseModel):
@@ -123,3 +142,17 @@ async def revoke_token(request: web.Request, p: Principal) -> web.Response:
     """Revoke a token: it stops working at once."""
     await users.revoke_token(request.app[keys.DB], p, path_id(request))
     return web.Response(status=204)
+
+
+@routes.add("GET", f"{API}/audit/personal-access", permission="users.manage",
+            summary="Who read a host's personal data (data-subject access report)", tag="system",
+            query=AccessQuery, response=AccessReport)
+async def personal_access(request: web.Request, p: Principal) -> web.Response:
+    """Every read of one host's name, phone and address, by whom and when (Law 91/2025)."""
+    q = read_query(request, AccessQuery)
+    db = request.app[keys.DB]
+    await get_point(db, p, q.point_id)  # in the caller's zone, else 404
+    request_ids = await evidence_requests.requests_naming_point(db, p, q.point_id)
+    reads = await audit.personal_access_report(db, p, point_ids=[q.point_id],
+                                               request_ids=request_ids)
+    return json_response({"point_id": q.point_id, "requests": request_ids, "reads": reads})

@@ -563,3 +563,24 @@ async def test_delete_of_what_evidence_refers_to_is_409(world: World) -> None:
     # disabling is the way out
     status, cam = await world.call("PATCH", f"{API}/cameras/{cams[0]}", "admin", json={"enabled": False})
     assert status == 200 and cam["enabled"] is False
+
+
+async def test_access_report_per_data_subject(world: World) -> None:
+    """An admin can list every read of one host's personal data (Law 91/2025 Art. 19.2)."""
+    cams = await _camera_ids(world, 1)
+    _, cam = await world.call("GET", f"{API}/cameras/{cams[0]}", "admin")
+    point_id = cam["point_id"]
+    await world.call("GET", f"{API}/points/{point_id}", "chihuy")  # a read of the host's data
+    incident = await make_incident(world)
+    req = await make_request(world, incident["id"], cameras=cams)
+    await world.call("GET", f"{API}/requests/{req['id']}", "dieutra")  # shows the host too
+    status, report = await world.call("GET", f"{API}/audit/personal-access?point_id={point_id}",
+                                      "admin")
+    assert status == 200, report
+    assert report["requests"] == [req["id"]]
+    who = {(r["actor"], r["entity"]) for r in report["reads"]}
+    assert ("chihuy", "camera_point") in who and ("dieutra", "extraction_request") in who
+    assert (await world.call("GET", f"{API}/audit/personal-access?point_id={point_id}",
+                             "chihuy"))[0] == 403
+    assert (await world.call("GET", f"{API}/audit/personal-access?point_id={point_id}",
+                             "other"))[0] == 404
