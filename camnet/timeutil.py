@@ -47,10 +47,17 @@ def to_local(moment: datetime | str, tz: ZoneInfo | None = None) -> datetime:
 
 
 def format_local(moment: datetime | str | None, tz: ZoneInfo | None = None) -> str:
-    """Render a time as ``dd/mm/YYYY HH:MM`` in the display zone (Vietnamese convention)."""
+    """Render a time as ``dd/mm/YYYY HH:MM`` in the display zone (Vietnamese convention).
+
+    A stored value that is not a time (a damaged or pre-validation row) is shown as it is,
+    marked with "?", rather than breaking the page that lists it.
+    """
     if moment is None or moment == "":
         return ""
-    return to_local(moment, tz).strftime("%d/%m/%Y %H:%M")
+    try:
+        return to_local(moment, tz).strftime("%d/%m/%Y %H:%M")
+    except (ValueError, OverflowError):
+        return f"{moment}?"
 
 
 def set_display_timezone(name: str) -> None:

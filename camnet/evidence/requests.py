@@ -11,8 +11,9 @@ recorder has overwritten the footage. Requests still open whose deadline is with
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from camnet import audit
@@ -40,6 +41,8 @@ STEPS: dict[tuple[str, str], str] = {
     ("approved", "unavailable"): "evidence.write",
 }
 OPEN_STATUSES = ("draft", "submitted", "approved")
+log = logging.getLogger(__name__)
+
 _SELECT = (
     "SELECT r.*, i.case_no, z.code AS zone_code, z.path AS zone_path FROM extraction_request r"
     " JOIN incident i ON i.id = r.incident_id JOIN zone z ON z.id = i.zone_id"
@@ -183,6 +186,16 @@ async def _freeze_retention(tx: Transaction, request_id: int) -> None:
          for r in rows])
 
 
+def _deadline(window_end: datetime, retention_days: int) -> datetime:
+    """When a recorder overwrites the end of a window; a row from before the 2000–2100 rule
+    with an absurd date reads as "far future" instead of taking the page down.
+    """
+    try:
+        return window_end + timedelta(days=retention_days)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
+
+
 async def _cameras(db: Database, request_id: int, status: str, at_risk_hours: float
                    ) -> list[RequestCameraOut]:
     rows = await db.fetchall(
@@ -200,7 +213,7 @@ async def _cameras(db: Database, request_id: int, status: str, at_risk_hours: fl
         start, end = parse_iso(r["window_from"]), parse_iso(r["window_to"])
         frozen = r["retention_days"] is not None
         days = r["retention_days"] if frozen else r["registry_retention_days"]
-        deadline = parse_iso(r["overwrite_deadline"]) if frozen else end + timedelta(days=days)
+        deadline = parse_iso(r["overwrite_deadline"]) if frozen else _deadline(end, days)
         hours_left = (deadline - now).total_seconds() / 3600
         down_s, outages = await outages_in_window(db, r["camera_id"], start, min(end, now))
         span = (min(end, now) - start).total_seconds()
@@ -263,7 +276,13 @@ async def list_requests(db: Database, actor: Principal, *, status: str | None = 
         count_sql="SELECT COUNT(*) FROM extraction_request r JOIN incident i ON i.id = r.incident_id"
         f" JOIN zone z ON z.id = i.zone_id WHERE {clause}",
         params=params, page=page, per_page=per_page)
-    return [await get_request(db, actor, r["id"], at_risk_hours) for r in rows], paging
+    found = []
+    for r in rows:
+        try:
+            found.append(await get_request(db, actor, r["id"], at_risk_hours))
+        except (ValueError, OverflowError):  # one damaged row never takes the list down
+            log.warning("request %s has unreadable times; left out of the list", r["id"])
+    return found, paging
 
 
 async def requests_naming_point(db: Database, actor: Principal, point_id: int) -> list[int]:

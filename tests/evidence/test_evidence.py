@@ -584,3 +584,19 @@ async def test_access_report_per_data_subject(world: World) -> None:
                              "chihuy"))[0] == 403
     assert (await world.call("GET", f"{API}/audit/personal-access?point_id={point_id}",
                              "other"))[0] == 404
+
+
+async def test_a_poisoned_old_row_never_takes_the_list_down(world: World) -> None:
+    """A window ending 9999-12-31, stored before the boundary checked dates, must not turn the
+    zone's request list and pages into 500s."""
+    incident = await make_incident(world)
+    good = await make_request(world, incident["id"])
+    bad = await make_request(world, incident["id"])
+    db = world.app[keys.DB]
+    async with db.transaction() as tx:  # what an old database may hold
+        await tx.execute("UPDATE request_camera SET window_to = '9999-12-31T23:59:59.000000Z'"
+                         " WHERE request_id = ?", (bad["id"],))
+    status, listed = await world.call("GET", f"{API}/requests", "canbo")
+    assert status == 200 and good["id"] in [r["id"] for r in listed["items"]]
+    assert (await world.call("GET", "/requests", "canbo"))[0] == 200
+    assert (await world.call("GET", f"/incidents/{incident['id']}", "canbo"))[0] == 200
