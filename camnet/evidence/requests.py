@@ -187,8 +187,10 @@ async def _freeze_retention(tx: Transaction, request_id: int) -> None:
 
 
 def _deadline(window_end: datetime, retention_days: int) -> datetime:
-    """When a recorder overwrites the end of a window; a row from before the 2000–2100 rule
-    with an absurd date reads as "far future" instead of taking the page down.
+    """When a recorder overwrites the end of a window.
+
+    A row stored before the 2000–2100 rule with an absurd date reads as "far future" instead
+    of taking the page down.
     """
     try:
         return window_end + timedelta(days=retention_days)
