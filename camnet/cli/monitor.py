@@ -17,6 +17,8 @@ from camnet.registry.zones import get_zone_row
 from camnet.secretstore import CredentialCipher
 from camnet.timeutil import display_timezone_name, format_duration, format_local
 
+_PAIR_GAP_S = 3.0  # a one-shot probe without a stored fingerprint grabs twice, this far apart
+
 
 @main.command()
 @click.option("--camera", "camera_id", type=int, help="Only this camera.")
@@ -41,6 +43,7 @@ def probe(ctx: click.Context, camera_id: int | None, zone_code: str | None, no_f
             report = await service.run_cycle(
                 camera_ids=[camera_id] if camera_id is not None else None, zone_path=path,
                 spread_s=0, force_tier2=not no_frames, tier2=not no_frames,
+                wait_tier2=True, pair_gap_s=_PAIR_GAP_S,
             )
         names = await camera_labels(database, [o.target.camera_id for o in report.outcomes])
         return report, names
@@ -57,8 +60,10 @@ def probe(ctx: click.Context, camera_id: int | None, zone_code: str | None, no_f
         status = o.state.status if o.state else "?"
         click.echo(f"{o.target.camera_id:>4}  {label:<44} {o.result.status!s:<15} {latency:>7}  "
                    f"{picture:<9} {status}")
+    decoded = sum(o.frame.frames for o in report.outcomes if o.frame)
     click.echo(f"{report.completed}/{report.cameras} cameras in {report.duration_ms / 1000:.1f} s, "
-               f"{report.grabbed} frames, {len(report.transitions)} status changes")
+               f"{decoded} frames decoded ({report.grabbed} checks), "
+               f"{len(report.transitions)} status changes")
 
 
 @main.group()

@@ -57,6 +57,7 @@ class CycleScheduler:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
         await self._service.wait_idle()
+        await self._service.close()
 
 
 async def _cycle(service: MonitorService) -> None:

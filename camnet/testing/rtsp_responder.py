@@ -1,7 +1,9 @@
 """A light asyncio RTSP responder: thousands of fake camera endpoints in one process.
 
 GStreamer cannot host 50,000 cameras; the tier-1 probe only needs the handshake, so this
-answers ``OPTIONS`` and ``DESCRIBE`` (a tiny SDP) per path, with switchable quirks for tests:
+answers ``OPTIONS`` and ``DESCRIBE`` (a tiny SDP) per path — and ``SETUP``/``PLAY`` with 200
+but then never sends a packet: a camera that answers RTSP and never gives a frame, the
+worst case for tier 2 — with switchable quirks for tests:
 Basic or Digest auth (with or without ``qop``, SHA-256, one ``stale=true``), closing the
 connection after a 401, bare-LF line endings, answers dribbled a few bytes at a time,
 ``404``, ``503``, garbage, or silence (accepts and never answers). Listens on 127.0.0.1.
@@ -150,6 +152,14 @@ class RtspResponder:
                 elif method == "DESCRIBE":
                     await self._send(writer, endpoint, 200, "OK", headers,
                                      {"Content-Type": "application/sdp"}, SDP)
+                elif method == "SETUP":  # accept any transport, then never send RTP
+                    transport = headers.get("transport", "RTP/AVP/TCP;unicast;interleaved=0-1")
+                    await self._send(writer, endpoint, 200, "OK", headers,
+                                     {"Transport": transport.split(",")[0],
+                                      "Session": "4711;timeout=60"})
+                elif method == "PLAY":
+                    await self._send(writer, endpoint, 200, "OK", headers,
+                                     {"Session": "4711", "Range": "npt=0.000-"})
                 else:
                     await self._send(writer, endpoint, 200, "OK", headers,
                                      {"Public": "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN"})

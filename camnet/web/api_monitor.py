@@ -162,7 +162,8 @@ async def run_now(request: web.Request, p: Principal) -> web.Response:
 
         await get_camera_row(db, p, data.camera_id, field="camera_id")
         ids = [data.camera_id]
-    report = await request.app[keys.MONITOR].run_cycle(camera_ids=ids, zone_path=path, spread_s=0)
+    report = await request.app[keys.MONITOR].run_cycle(camera_ids=ids, zone_path=path, spread_s=0,
+                                                       wait_tier2=True)
     return json_response(RunOut(cameras=report.cameras, completed=report.completed,
                                 grabbed=report.grabbed, changes=len(report.transitions),
                                 duration_ms=report.duration_ms))
