@@ -82,7 +82,7 @@ def report() -> None:
 @click.pass_context
 def report_uptime(ctx: click.Context, zone_code: str | None, period: str | None,
                   start: str | None, end: str | None, group: str, fmt: str) -> None:
-    """Uptime per camera, point or zone, from outages (maintenance excluded)."""
+    """Availability and usable-picture time per camera, point or zone (watched time only)."""
     from camnet.monitor.uptime import uptime_report
 
     config = load(ctx)
@@ -106,12 +106,23 @@ def report_uptime(ctx: click.Context, zone_code: str | None, period: str | None,
 
     click.echo(f"uptime {format_local(body['window_from'])} → {format_local(body['window_to'])}"
                f" ({display_timezone_name()})")
-    click.echo(f"{'':<50} {'uptime %':>9} {'down':>9} {'outages':>8}")
-    for item in items:
-        pct = "-" if item["uptime_pct"] is None else f"{item['uptime_pct']:.2f}"
-        click.echo(f"{item['label'][:50]:<50} {pct:>9} {format_duration(item['down_s'], 'en'):>9} "
-                   f"{item['outages']:>8}")
-    overall = "-" if body["overall_pct"] is None else f"{body['overall_pct']:.2f}"
-    click.echo(f"{'overall':<50} {overall:>9}")
+    click.echo("available = stream reachable, usable = reachable with a good picture;"
+               " both over watched time only")
+    click.echo(f"{'':<40} {'avail %':>8} {'usable %':>8} {'watched%':>8} {'down':>8}"
+               f" {'degraded':>8} {'no data':>8} {'outages':>7}")
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    for item in [*items, {"label": "overall", "uptime_pct": body["overall_pct"],
+                          "usable_pct": body["overall_usable_pct"],
+                          "watched_pct": body["overall_watched_pct"],
+                          **{k: sum(i[k] for i in items)
+                             for k in ("down_s", "degraded_s", "no_data_s", "outages")}}]:
+        click.echo(f"{item['label'][:40]:<40} {pct(item['uptime_pct']):>8}"
+                   f" {pct(item['usable_pct']):>8} {pct(item['watched_pct']):>8}"
+                   f" {format_duration(item['down_s'], 'en'):>8}"
+                   f" {format_duration(item['degraded_s'], 'en'):>8}"
+                   f" {format_duration(item['no_data_s'], 'en'):>8} {item['outages']:>7}")
 
 

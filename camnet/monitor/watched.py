@@ -34,25 +34,49 @@ async def extend(tx: Transaction, report: CycleReport, *, gap_s: float) -> None:
                 " WHERE camera_id = ? AND ended_at >= ?)", (camera_id, at, at, camera_id, at))
 
 
-async def spans(db: Database, ids: list[int], lo_iso: str, hi_iso: str, *, now_iso: str,
-                gap_s: float) -> dict[int, list[Interval]]:
+async def spans(db: Database, ids: list[int], lo_iso: str, hi_iso: str
+                ) -> dict[int, list[Interval]]:
     """Watched intervals (epoch seconds) of each camera that overlap ``[lo, hi]``.
 
-    A span that ended less than ``gap_s`` before ``now_iso`` is still being watched: it
-    runs on to now.
+    A span runs from the first to the last probe of an unbroken run of cycles; the time
+    since the latest probe is not counted until the next probe extends it.
     """
     out: dict[int, list[Interval]] = defaultdict(list)
-    now = parse_iso(now_iso).timestamp()
     for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
         marks = ",".join("?" * len(chunk))
         for r in await db.fetchall(
             "SELECT camera_id, started_at, ended_at FROM watched_span"  # noqa: S608
-            f" WHERE camera_id IN ({marks}) AND ended_at >= ? AND started_at < ?",
-            (*chunk, to_iso(parse_iso(lo_iso) - timedelta(seconds=gap_s)), hi_iso),
+            f" WHERE camera_id IN ({marks}) AND ended_at > ? AND started_at < ?",
+            (*chunk, lo_iso, hi_iso),
         ):
-            start = parse_iso(r["started_at"]).timestamp()
-            end = parse_iso(r["ended_at"]).timestamp()
-            if now - end <= gap_s:
-                end = now
-            out[r["camera_id"]].append((start, end))
+            out[r["camera_id"]].append((parse_iso(r["started_at"]).timestamp(),
+                                        parse_iso(r["ended_at"]).timestamp()))
+    return out
+
+
+async def degraded_intervals(db: Database, ids: list[int], lo_iso: str, hi_iso: str
+                             ) -> dict[int, list[Interval]]:
+    """When each camera was confirmed ``degraded`` inside ``[lo, hi]`` (from ``status_change``)."""
+    out: dict[int, list[Interval]] = defaultdict(list)
+    lo, hi = parse_iso(lo_iso).timestamp(), parse_iso(hi_iso).timestamp()
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        marks = ",".join("?" * len(chunk))
+        before = await db.fetchall(  # the status at the window's start: the last change before
+            "SELECT camera_id, to_status, max(at) AS at FROM status_change"  # noqa: S608
+            f" WHERE camera_id IN ({marks}) AND at <= ? GROUP BY camera_id", (*chunk, lo_iso))
+        inside = await db.fetchall(
+            "SELECT camera_id, at, to_status FROM status_change"  # noqa: S608
+            f" WHERE camera_id IN ({marks}) AND at > ? AND at < ? ORDER BY camera_id, at, id",
+            (*chunk, lo_iso, hi_iso))
+        opened: dict[int, float] = {r["camera_id"]: lo for r in before
+                                    if r["to_status"] == "degraded"}
+        for r in inside:
+            at = parse_iso(r["at"]).timestamp()
+            cam = r["camera_id"]
+            if cam in opened and r["to_status"] != "degraded":
+                out[cam].append((opened.pop(cam), at))
+            elif cam not in opened and r["to_status"] == "degraded":
+                opened[cam] = at
+        for cam, start in opened.items():
+            out[cam].append((start, hi))
     return out

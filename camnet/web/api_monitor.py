@@ -46,7 +46,11 @@ class UptimeReport(BaseModel):
     window_from: str
     window_to: str
     group: str
-    overall_pct: float | None
+    overall_pct: float | None = Field(description="availability: % of watched time reachable")
+    overall_usable_pct: float | None = Field(
+        None, description="% of watched time reachable with a good picture")
+    overall_watched_pct: float | None = Field(
+        None, description="% of the window the monitor watched (the rest is no data)")
     items: list[dict[str, Any]]
 
 

@@ -249,3 +249,27 @@ async def test_credentials_never_in_logs_or_snapshot_metadata(
             assert SECURE_PASSWORD not in text and WRONG_PASSWORD not in text, table
     finally:
         conn.close()
+
+
+async def test_watched_spans_close_a_gap_as_no_data(tmp_path: Path) -> None:
+    from camnet.testing.rtsp_responder import Endpoint, RtspResponder
+
+    rig = await _rig(tmp_path, timeout_s=0.5, interval_s=1, coverage_gap_intervals=1)
+    try:
+        async with RtspResponder(default=Endpoint()) as responder:
+            cam = await rig.add("cam", responder.url("cam"), tier=1)
+            for _ in range(3):
+                await rig.cycle(tier2=False)
+            spans = await rig.db.fetchall("SELECT * FROM watched_span WHERE camera_id = ?", (cam,))
+            assert len(spans) == 1 and spans[0]["ended_at"] > spans[0]["started_at"]
+            await asyncio.sleep(2.5)  # the service is "killed": nobody watches for > 1 interval + timeout
+            rig.restart()
+            await rig.cycle(tier2=False)
+            await rig.cycle(tier2=False)
+            spans = await rig.db.fetchall(
+                "SELECT * FROM watched_span WHERE camera_id = ? ORDER BY started_at", (cam,))
+            assert len(spans) == 2  # the gap between them is no data
+            assert spans[1]["started_at"] > spans[0]["ended_at"]
+    finally:
+        rig.executor.shutdown(wait=True)
+        await rig.db.close()
