@@ -5,7 +5,7 @@ inside those commands, so every other command starts without the web stack, Open
 scheduler.
 """
 
-from camnet.cli import accounts, database, evidence, monitor, registry, service
+from camnet.cli import accounts, database, evidence, monitor, registry, service, zones
 from camnet.cli.base import main
 
-__all__ = ["accounts", "database", "evidence", "main", "monitor", "registry", "service"]
+__all__ = ["accounts", "database", "evidence", "main", "monitor", "registry", "service", "zones"]

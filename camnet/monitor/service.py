@@ -46,6 +46,8 @@ class MonitorService:
         self.notifier = notifier or Notifier()
         self.tier2 = Tier2Runner(db, config, executor)
         self._lock = asyncio.Lock()
+        self._probes: set[asyncio.Task[CameraOutcome | None]] = set()
+        self._abandoning = False
         self.last_report: CycleReport | None = None
 
     async def run_cycle(self, *, camera_ids: list[int] | None = None, zone_path: str = "/",
@@ -75,6 +77,18 @@ class MonitorService:
         """Return once no cycle is running (used on shutdown)."""
         async with self._lock:
             return
+
+    def abandon(self) -> int:
+        """On shutdown: cut the probes still in flight; the cycle writes what it has.
+
+        Returns:
+            How many probes were cut (their cameras are left out of this cycle).
+        """
+        self._abandoning = True
+        pending = [t for t in self._probes if not t.done()]
+        for task in pending:
+            task.cancel()
+        return len(pending)
 
     async def close(self) -> None:
         """Stop the tier-2 workers (after :meth:`wait_idle` on shutdown)."""
@@ -146,16 +160,26 @@ class MonitorService:
         semaphore = asyncio.Semaphore(self.config.concurrency)
         timeout = self.config.timeout_s
 
-        async def one(target: StreamTarget) -> CameraOutcome:
-            if spread_s > 0:
-                await asyncio.sleep(random.uniform(0, spread_s))  # noqa: S311 - jitter only
-            async with semaphore:
-                at = now_iso()
-                result = await probe(target.url, username=target.username,
-                                     password=target.password, timeout_s=timeout)
+        async def one(target: StreamTarget) -> CameraOutcome | None:
+            try:
+                if spread_s > 0:
+                    await asyncio.sleep(random.uniform(0, spread_s))  # noqa: S311 - jitter only
+                async with semaphore:
+                    at = now_iso()
+                    result = await probe(target.url, username=target.username,
+                                         password=target.password, timeout_s=timeout)
+            except asyncio.CancelledError:
+                if self._abandoning:
+                    return None  # shutting down: this camera is left out of the cycle
+                raise
             return CameraOutcome(target, result, at)
 
-        return list(await asyncio.gather(*(one(t) for t in targets)))
+        tasks = [asyncio.create_task(one(t)) for t in targets]
+        self._probes.update(tasks)
+        try:
+            return [o for o in await asyncio.gather(*tasks) if o is not None]
+        finally:
+            self._probes.difference_update(tasks)
 
     def _wants_frame(self, outcome: CameraOutcome, row: Any, force: bool) -> bool:
         if outcome.result.status != ProbeStatus.UP or not outcome.target.frames:
