@@ -24,6 +24,8 @@ import base64
 import hashlib
 import json
 import os
+import socket
+import struct
 from dataclasses import dataclass, field
 
 SDP = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=camnet test\r\nt=0 0\r\n"
@@ -34,7 +36,8 @@ SDP = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=camnet test\r\nt=0 0\r\n"
 class Endpoint:
     """How one path behaves."""
 
-    mode: str = "ok"  # ok | not_found | unavailable (503) | error (500) | garbage | silent | close
+    mode: str = "ok"  # ok | not_found | unavailable (503) | error (500) | garbage | silent
+    #                   | close | reset (RST) | banner (an SSH greeting, then silence)
     auth: str | None = None  # None | basic | digest | both (offers Basic and Digest)
     username: str = "admin"
     password: str = "secret"  # noqa: S105 - a test fixture
@@ -133,6 +136,17 @@ class RtspResponder:
                     await writer.drain()
                     return
                 if endpoint.mode == "close":
+                    return
+                if endpoint.mode == "reset":  # RST instead of FIN
+                    sock = writer.get_extra_info("socket")
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    writer.transport.abort()
+                    return
+                if endpoint.mode == "banner":  # another protocol's greeting, then silence
+                    writer.write(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+                    await writer.drain()
+                    while await reader.read(4096):
+                        pass
                     return
                 if endpoint.auth and not self._authorized(endpoint, method, headers):
                     challenge = self._challenge(endpoint)
