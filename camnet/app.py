@@ -21,6 +21,7 @@ from camnet.secretstore import CredentialCipher, load_secrets
 from camnet.timeutil import set_display_timezone
 from camnet.web import (
     api_evidence,
+    api_maintenance,
     api_monitor,
     api_registry,
     api_system,
@@ -43,8 +44,8 @@ docs_routes = RouteTable()
 
 def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
-    return [api_system.routes, api_registry.routes, api_monitor.routes, api_evidence.routes,
-            docs_routes]
+    return [api_system.routes, api_registry.routes, api_monitor.routes,
+            api_maintenance.routes, api_evidence.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:

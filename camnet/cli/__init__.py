@@ -5,7 +5,17 @@ inside those commands, so every other command starts without the web stack, Open
 scheduler.
 """
 
-from camnet.cli import accounts, database, evidence, monitor, registry, service, zones
+from camnet.cli import (
+    accounts,
+    database,
+    evidence,
+    maintenance,
+    monitor,
+    registry,
+    service,
+    zones,
+)
 from camnet.cli.base import main
 
-__all__ = ["accounts", "database", "evidence", "main", "monitor", "registry", "service", "zones"]
+__all__ = ["accounts", "database", "evidence", "main", "maintenance", "monitor", "registry",
+           "service", "zones"]

@@ -33,3 +33,31 @@ CREATE TABLE watched_span (
     CHECK (ended_at >= started_at)
 );
 CREATE INDEX watched_span_camera ON watched_span(camera_id, ended_at);
+
+-- Maintenance windows for a camera, a point or a zone; one-off or weekly (local wall
+-- time); editable and cancellable (a cancelled window keeps what already happened: its
+-- time is cut at `cancelled_at`). Rebuilt because `camera_id` becomes optional.
+CREATE TABLE maintenance_window_new (
+    id            INTEGER PRIMARY KEY,
+    camera_id     INTEGER REFERENCES camera(id) ON DELETE CASCADE,
+    point_id      INTEGER REFERENCES camera_point(id) ON DELETE CASCADE,
+    zone_id       INTEGER REFERENCES zone(id) ON DELETE CASCADE,
+    starts_at     TEXT NOT NULL,          -- the (first) window, UTC
+    ends_at       TEXT NOT NULL,
+    weekly        INTEGER NOT NULL DEFAULT 0 CHECK (weekly IN (0, 1)),
+    repeat_until  TEXT,                   -- weekly: no occurrence starts at or after this
+    cancelled_at  TEXT,
+    reason        TEXT NOT NULL DEFAULT '',
+    created_by    TEXT NOT NULL DEFAULT '',
+    CHECK (ends_at > starts_at),
+    CHECK ((camera_id IS NOT NULL) + (point_id IS NOT NULL) + (zone_id IS NOT NULL) = 1),
+    CHECK (weekly = 0 OR julianday(ends_at) - julianday(starts_at) < 7)
+);
+INSERT INTO maintenance_window_new(id, camera_id, starts_at, ends_at, reason, created_by)
+    SELECT id, camera_id, starts_at, ends_at, reason, created_by FROM maintenance_window;
+DROP TABLE maintenance_window;
+ALTER TABLE maintenance_window_new RENAME TO maintenance_window;
+CREATE INDEX maintenance_camera ON maintenance_window(camera_id, starts_at);
+CREATE INDEX maintenance_point ON maintenance_window(point_id) WHERE point_id IS NOT NULL;
+CREATE INDEX maintenance_zone ON maintenance_window(zone_id) WHERE zone_id IS NOT NULL;
+CREATE INDEX maintenance_weekly ON maintenance_window(weekly) WHERE weekly = 1;

@@ -1,7 +1,8 @@
 """The monitor's cycle writes: status, changes, outages, snapshots and the cycle row.
 
 Owns the SQL that a probe cycle runs on ``camera_status``, ``status_change``, ``outage``,
-``snapshot`` and ``probe_cycle``, and its read of ``maintenance_window``.
+``snapshot`` and ``probe_cycle`` (maintenance is read through
+:mod:`camnet.monitor.maintenance`).
 
 All of a cycle's writes go through :func:`record_cycle` in the cycle's one transaction.
 """
@@ -12,10 +13,11 @@ import sqlite3
 from typing import Any
 
 from camnet.db import Database, Transaction
+from camnet.monitor.maintenance import in_maintenance_now
 from camnet.monitor.notify import StatusEvent
 from camnet.monitor.outcomes import CycleReport
 from camnet.secretstore import mask_text
-from camnet.timeutil import now_iso, to_iso, utcnow
+from camnet.timeutil import to_iso, utcnow
 
 
 async def load_states(db: Database, ids: list[int]) -> dict[int, sqlite3.Row]:
@@ -31,14 +33,8 @@ async def load_states(db: Database, ids: list[int]) -> dict[int, sqlite3.Row]:
 
 
 async def cameras_in_maintenance(db: Database, ids: list[int]) -> set[int]:
-    """Which of ``ids`` are inside a maintenance window right now."""
-    now = now_iso()
-    rows = await db.fetchall(
-        "SELECT DISTINCT camera_id FROM maintenance_window WHERE starts_at <= ? AND ends_at > ?",
-        (now, now),
-    )
-    wanted = set(ids)
-    return {r["camera_id"] for r in rows if r["camera_id"] in wanted}
+    """Which of ``ids`` are inside a maintenance window right now (camera, point or zone)."""
+    return await in_maintenance_now(db, ids)
 
 
 async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, Any]) -> None:

@@ -27,6 +27,7 @@ from camnet.auth.scope import in_scope
 from camnet.db import Database
 from camnet.errors import InvalidInput
 from camnet.monitor import watched
+from camnet.monitor.maintenance import windows_for
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import parse_iso, to_iso, utcnow
 
@@ -179,7 +180,6 @@ async def compute_uptime(
     )
     ids = [r["id"] for r in cameras]
     outages: dict[int, list[Interval]] = defaultdict(list)
-    maintenance: dict[int, list[Interval]] = defaultdict(list)
     t_lo, t_hi = start.timestamp(), end.timestamp()
     for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
         marks = ",".join("?" * len(chunk))
@@ -191,13 +191,7 @@ async def compute_uptime(
             s = parse_iso(r["started_at"]).timestamp()
             e = parse_iso(r["ended_at"]).timestamp() if r["ended_at"] else t_hi
             outages[r["camera_id"]].append((max(s, t_lo), min(e, t_hi)))
-        for r in await db.fetchall(
-            f"SELECT camera_id, starts_at, ends_at FROM maintenance_window"
-            f" WHERE camera_id IN ({marks}) AND starts_at < ? AND ends_at > ?",
-            (*chunk, hi_iso, lo_iso),
-        ):
-            s, e = parse_iso(r["starts_at"]).timestamp(), parse_iso(r["ends_at"]).timestamp()
-            maintenance[r["camera_id"]].append((max(s, t_lo), min(e, t_hi)))
+    maintenance, _ = await windows_for(db, ids, start, end)
     watched_by = await watched.spans(db, ids, lo_iso, hi_iso)
     degraded_by = await watched.degraded_intervals(db, ids, lo_iso, hi_iso)
     totals: dict[str, list[float]] = {}

@@ -55,8 +55,12 @@ async def _sample_ids(world: World) -> dict[str, int]:
                          json={"to": to})
     _, item = await world.call("POST", f"/api/v1/requests/{req['id']}/items", "admin",
                                data=_upload_form())
+    _, window = await world.call("POST", "/api/v1/maintenance", "admin", json={
+        "target": "camera", "target_id": camera, "starts_at": "2026-11-20T08:00:00",
+        "ends_at": "2099-11-20T09:00:00", "reason": "authz"})
     return {"zones": zone["id"], "points": points["items"][0]["id"], "cameras": camera,
-            "incidents": incident["id"], "requests": req["id"], "items": item["id"]}
+            "incidents": incident["id"], "requests": req["id"], "items": item["id"],
+            "maintenance": window["id"]}
 
 
 ID_ROUTES = [r for r in PROTECTED if "{id}" in r.path]
@@ -66,6 +70,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "PATCH /api/v1/points/{id}": {"name": "x"},
     "PATCH /api/v1/cameras/{id}": {"name": "x"},
     "PATCH /api/v1/incidents/{id}": {"summary": "x"},
+    "PATCH /api/v1/maintenance/{id}": {"reason": "x"},
     "POST /api/v1/cameras/{id}/maintenance": {"starts_at": "2026-11-20T08:00:00",
                                               "ends_at": "2026-11-20T09:00:00"},
     "POST /api/v1/requests/{id}/transition": {"to": "extracted"},
