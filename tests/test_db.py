@@ -32,13 +32,21 @@ async def test_backup_before_pending_migration(tmp_path: Path) -> None:
         # undo the last migration's tables so it can apply again
         for name in _tables_created_by(last.sql):
             await tx.execute(f"DROP TABLE IF EXISTS {name}")
+        for table, column in _columns_added_by(last.sql):
+            await tx.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     applied = await db.migrate(tmp_path / "backups")
     await db.close()
     assert [m.version for m in applied] == [last.version]
     backups = list((tmp_path / "backups").iterdir())
     assert len(backups) == 1
     version = sqlite3.connect(backups[0]).execute("SELECT MAX(version) FROM schema_migrations")
-    assert version.fetchone()[0] == last.version - 1
+    assert version.fetchone()[0] == available_migrations()[-2].version  # numbers may have gaps
+
+
+def _columns_added_by(sql: str) -> list[tuple[str, str]]:
+    import re
+
+    return re.findall(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", sql)
 
 
 def _tables_created_by(sql: str) -> list[str]:
