@@ -56,6 +56,8 @@ def probe(ctx: click.Context, camera_id: int | None, zone_code: str | None, no_f
         point, name = names.get(o.target.camera_id, ("?", "?"))
         label = f"{point} / {name}"[:44]
         picture = o.frame.health if o.frame else "-"
+        if o.frame and o.frame.cause:
+            picture = f"{picture} ({o.frame.cause})"  # why no frame: read_timeout, deadline…
         latency = f"{o.result.latency_ms:.0f}" if o.result.latency_ms is not None else "-"
         status = o.state.status if o.state else "?"
         click.echo(f"{o.target.camera_id:>4}  {label:<44} {o.result.status!s:<15} {latency:>7}  "
