@@ -24,6 +24,7 @@ from camnet.web import (
     api_alerts,
     api_coverage,
     api_evidence,
+    api_maintenance,
     api_monitor,
     api_registry,
     api_system,
@@ -50,7 +51,8 @@ docs_routes = RouteTable()
 def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
     return [api_system.routes, api_accounts.routes, api_registry.routes, api_monitor.routes,
-            api_evidence.routes, api_alerts.routes, api_coverage.routes, docs_routes]
+            api_maintenance.routes, api_evidence.routes, api_alerts.routes, api_coverage.routes,
+            docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:

@@ -70,14 +70,33 @@ class MonitorConfig(_Section):
     enabled: bool = True
     interval_s: float = Field(60.0, ge=1)
     timeout_s: float = Field(5.0, gt=0)
+    deny_networks: tuple[str, ...] = ()
+
+    @field_validator("deny_networks")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import ipaddress
+
+        for block in value:
+            try:
+                ipaddress.ip_network(block, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not a network block {block!r}: use CIDR, e.g. 169.254.0.0/16") from exc
+        return value
     concurrency: int = Field(1000, ge=1, le=20000)
     spread: float = Field(0.5, ge=0, le=1)
     down_after: int = Field(3, ge=1)
     up_after: int = Field(2, ge=1)
     tier2_every: int = Field(5, ge=1)
     tier2_workers: int = Field(2, ge=1, le=64)
-    tier2_open_timeout_s: float = Field(5.0, gt=0)
-    tier2_read_timeout_s: float = Field(5.0, gt=0)
+    tier2_open_timeout_s: float = Field(3.0, gt=0)
+    tier2_read_timeout_s: float = Field(2.0, gt=0)
+    tier2_gop_wait_s: float = Field(0.0, ge=0)
+    tier2_deadline_s: float = Field(8.0, gt=0)
+    tier2_queue: int = Field(256, ge=1)
+    tier2_backoff_max: int = Field(16, ge=1)
+    picture_after: int = Field(2, ge=1)
+    coverage_gap_intervals: float = Field(2.0, ge=1)
     snapshot_width: int = Field(320, ge=64, le=1920)
     health: HealthConfig = HealthConfig()
 

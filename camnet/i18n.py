@@ -45,3 +45,11 @@ def cause_text(cause: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
         if prefix + cause in messages:
             return translate(prefix + cause, lang)
     return cause
+
+
+def hint_text(cause: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A short "what to do" for a cause (probe result, picture verdict or ``busy``), or ``""``."""
+    if not cause:
+        return ""
+    key = f"hint_{cause}"
+    return translate(key, lang) if key in catalog(DEFAULT_LANGUAGE) else ""

@@ -30,6 +30,8 @@ def _keys_in_use() -> set[str]:
     keys |= {f"to_{s}" for s in RequestStatus if s is not RequestStatus.DRAFT}
     keys |= {f"kind_{k}" for k in IncidentKind.__args__}
     keys |= {f"cause_{s}" for s in ProbeStatus if s is not ProbeStatus.UP}
+    keys |= {f"hint_{s}" for s in ProbeStatus if s is not ProbeStatus.UP}
+    keys |= {f"hint_{v}" for v in PictureVerdict if v is not PictureVerdict.OK}
     keys |= {f"health_{v}" for v in PictureVerdict}
     keys |= {f"error_{n}" for n in ERROR_STATUSES}
     return keys

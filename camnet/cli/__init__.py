@@ -12,11 +12,13 @@ from camnet.cli import (
     coverage,
     database,
     evidence,
+    maintenance,
     monitor,
     registry,
     service,
+    zones,
 )
 from camnet.cli.base import main
 
-__all__ = ["accounts", "alerts", "chain", "coverage", "database", "evidence", "main", "monitor",
-           "registry", "service"]
+__all__ = ["accounts", "alerts", "chain", "coverage", "database", "evidence", "main",
+           "maintenance", "monitor", "registry", "service", "zones"]

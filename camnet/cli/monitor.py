@@ -17,6 +17,8 @@ from camnet.registry.zones import get_zone_row
 from camnet.secretstore import CredentialCipher
 from camnet.timeutil import display_timezone_name, format_duration, format_local
 
+_PAIR_GAP_S = 3.0  # a one-shot probe without a stored fingerprint grabs twice, this far apart
+
 
 @main.command()
 @click.option("--camera", "camera_id", type=int, help="Only this camera.")
@@ -41,6 +43,7 @@ def probe(ctx: click.Context, camera_id: int | None, zone_code: str | None, no_f
             report = await service.run_cycle(
                 camera_ids=[camera_id] if camera_id is not None else None, zone_path=path,
                 spread_s=0, force_tier2=not no_frames, tier2=not no_frames,
+                wait_tier2=True, pair_gap_s=_PAIR_GAP_S,
             )
         names = await camera_labels(database, [o.target.camera_id for o in report.outcomes])
         return report, names
@@ -53,12 +56,16 @@ def probe(ctx: click.Context, camera_id: int | None, zone_code: str | None, no_f
         point, name = names.get(o.target.camera_id, ("?", "?"))
         label = f"{point} / {name}"[:44]
         picture = o.frame.health if o.frame else "-"
+        if o.frame and o.frame.cause:
+            picture = f"{picture} ({o.frame.cause})"  # why no frame: read_timeout, deadline…
         latency = f"{o.result.latency_ms:.0f}" if o.result.latency_ms is not None else "-"
         status = o.state.status if o.state else "?"
         click.echo(f"{o.target.camera_id:>4}  {label:<44} {o.result.status!s:<15} {latency:>7}  "
                    f"{picture:<9} {status}")
+    decoded = sum(o.frame.frames for o in report.outcomes if o.frame)
     click.echo(f"{report.completed}/{report.cameras} cameras in {report.duration_ms / 1000:.1f} s, "
-               f"{report.grabbed} frames, {len(report.transitions)} status changes")
+               f"{decoded} frames decoded ({report.grabbed} checks), "
+               f"{len(report.transitions)} status changes")
 
 
 @main.group()
@@ -77,7 +84,7 @@ def report() -> None:
 @click.pass_context
 def report_uptime(ctx: click.Context, zone_code: str | None, period: str | None,
                   start: str | None, end: str | None, group: str, fmt: str) -> None:
-    """Uptime per camera, point or zone, from outages (maintenance excluded)."""
+    """Availability and usable-picture time per camera, point or zone (watched time only)."""
     from camnet.monitor.uptime import uptime_report
 
     config = load(ctx)
@@ -101,12 +108,23 @@ def report_uptime(ctx: click.Context, zone_code: str | None, period: str | None,
 
     click.echo(f"uptime {format_local(body['window_from'])} → {format_local(body['window_to'])}"
                f" ({display_timezone_name()})")
-    click.echo(f"{'':<50} {'uptime %':>9} {'down':>9} {'outages':>8}")
-    for item in items:
-        pct = "-" if item["uptime_pct"] is None else f"{item['uptime_pct']:.2f}"
-        click.echo(f"{item['label'][:50]:<50} {pct:>9} {format_duration(item['down_s'], 'en'):>9} "
-                   f"{item['outages']:>8}")
-    overall = "-" if body["overall_pct"] is None else f"{body['overall_pct']:.2f}"
-    click.echo(f"{'overall':<50} {overall:>9}")
+    click.echo("available = stream reachable, usable = reachable with a good picture;"
+               " both over watched time only")
+    click.echo(f"{'':<40} {'avail %':>8} {'usable %':>8} {'watched%':>8} {'down':>8}"
+               f" {'degraded':>8} {'no data':>8} {'outages':>7}")
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    for item in [*items, {"label": "overall", "uptime_pct": body["overall_pct"],
+                          "usable_pct": body["overall_usable_pct"],
+                          "watched_pct": body["overall_watched_pct"],
+                          **{k: sum(i[k] for i in items)
+                             for k in ("down_s", "degraded_s", "no_data_s", "outages")}}]:
+        click.echo(f"{item['label'][:40]:<40} {pct(item['uptime_pct']):>8}"
+                   f" {pct(item['usable_pct']):>8} {pct(item['watched_pct']):>8}"
+                   f" {format_duration(item['down_s'], 'en'):>8}"
+                   f" {format_duration(item['degraded_s'], 'en'):>8}"
+                   f" {format_duration(item['no_data_s'], 'en'):>8} {item['outages']:>7}")
 
 

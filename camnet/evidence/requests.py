@@ -25,7 +25,7 @@ from camnet.errors import Conflict, Forbidden, InvalidInput
 from camnet.evidence.custody import append_event
 from camnet.evidence.incidents import get_incident_row
 from camnet.evidence.models import RequestCameraOut, RequestIn, RequestOut, TransitionIn
-from camnet.monitor.uptime import outages_in_window
+from camnet.monitor.uptime import availability_in_window, outages_in_window
 from camnet.paging import Page, paginate
 from camnet.registry.cameras import get_camera_row
 from camnet.timeutil import now_iso, parse_iso, to_iso, utcnow
@@ -217,8 +217,9 @@ async def _cameras(db: Database, request_id: int, status: str, at_risk_hours: fl
         days = r["retention_days"] if frozen else r["registry_retention_days"]
         deadline = parse_iso(r["overwrite_deadline"]) if frozen else _deadline(end, days)
         hours_left = (deadline - now).total_seconds() / 3600
-        down_s, outages = await outages_in_window(db, r["camera_id"], start, min(end, now))
-        span = (min(end, now) - start).total_seconds()
+        _, outages = await outages_in_window(db, r["camera_id"], start, min(end, now))
+        # only watched time counts: a window before monitoring began shows "—", not 100 %
+        up_pct, down_s, _ = await availability_in_window(db, r["camera_id"], start, min(end, now))
         out.append(RequestCameraOut(
             camera_id=r["camera_id"], camera=r["camera"], point=r["point"], address=r["address"],
             host_name=r["host_name"], host_phone=r["host_phone"], window_from=r["window_from"],
@@ -228,7 +229,7 @@ async def _cameras(db: Database, request_id: int, status: str, at_risk_hours: fl
             overwrite_deadline=to_iso(deadline), hours_left=round(hours_left, 1),
             overwritten=hours_left < 0,
             at_risk=status in OPEN_STATUSES and 0 <= hours_left <= at_risk_hours,
-            down_s=round(down_s), up_pct=round(100 * (1 - down_s / span), 2) if span > 0 else None,
+            down_s=round(down_s), up_pct=up_pct,
             outages=outages,
         ))
     return out

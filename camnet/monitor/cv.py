@@ -5,9 +5,10 @@ module takes ``cv2`` from here (``from camnet.monitor.cv import cv2``):
 
 - ``OPENCV_FFMPEG_IS_THREAD_SAFE=1``: without it OpenCV serialises every FFmpeg open in the
   process, and a bounded thread pool of grabs runs one at a time.
-- ``OPENCV_FFMPEG_CAPTURE_OPTIONS``: RTSP over TCP (naming the transport is needed: setting
-  the variable drops FFmpeg's default TCP preference) and no frame-rate probing, which
-  turns a ~3 s open into ~0.35 s.
+- ``OPENCV_FFMPEG_CAPTURE_OPTIONS``: ``rtsp_flags;prefer_tcp``: RTP over TCP first and
+  UDP when the server refuses TCP (461 Unsupported Transport), since many RTSP servers
+  (VLC, small NVRs) cannot send video over TCP; and no frame-rate probing, which turns a
+  ~3 s open into ~0.35 s.
 - ``OPENCV_LOG_LEVEL=ERROR``: OpenCV's own warnings off. (FFmpeg still logs connection
   errors at ERROR level to stderr; they name host and port, never credentials.)
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-CAPTURE_OPTIONS = "rtsp_transport;tcp|analyzeduration;100000|probesize;32768|fpsprobesize;0"
+CAPTURE_OPTIONS = "rtsp_flags;prefer_tcp|analyzeduration;100000|probesize;32768|fpsprobesize;0"
 
 os.environ["OPENCV_FFMPEG_IS_THREAD_SAFE"] = "1"
 os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = CAPTURE_OPTIONS

@@ -135,8 +135,12 @@ def assess(frame_bgr: np.ndarray, previous_small: np.ndarray | None,
     detail = cv2.countNonZero(cv2.Canny(small, CANNY_LOW, CANNY_HIGH)) / small.size
     diff: float | None = None
     changed: float | None = None
-    if previous_small is not None and previous_small.shape == small.shape:
-        delta = cv2.absdiff(small, previous_small)
+    if previous_small is not None and previous_small.ndim == 2 and previous_small.size:
+        same = small
+        if previous_small.shape != small.shape:  # a stored fingerprint: compare at its size
+            size = (previous_small.shape[1], previous_small.shape[0])
+            same = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+        delta = cv2.absdiff(same, previous_small)
         diff = float(cv2.mean(delta)[0])
         changed = int(np.count_nonzero(delta > CHANGED_LEVELS)) / small.size
 
@@ -171,3 +175,15 @@ def thumbnail_jpeg(frame: np.ndarray, width: int = 320, quality: int = 70) -> by
     if not ok:
         raise ValueError("JPEG encoding failed")
     return bytes(buf.tobytes())
+
+
+FINGERPRINT_SIZE = (160, 90)  # width, height: 14 400 bytes of grey per camera
+
+
+def fingerprint(small: np.ndarray) -> np.ndarray:
+    """Reduce a working-size grey frame to the small fingerprint stored per camera.
+
+    "Frozen" compares a new frame with the fingerprint of the previous sample, so the
+    comparison survives restarts and works for a one-shot probe.
+    """
+    return np.ascontiguousarray(cv2.resize(small, FINGERPRINT_SIZE, interpolation=cv2.INTER_AREA))

@@ -20,6 +20,14 @@ class FrameCheck:
     height: int | None
     first_frame_ms: float | None
     jpeg: bytes | None
+    fingerprint: bytes | None = None  # health.FINGERPRINT_SIZE grey bytes of the last frame
+    frames: int = 0  # frames actually decoded
+
+    @property
+    def cause(self) -> str | None:
+        """Why no frame came (``open_timeout``, ``read_timeout``, ``deadline``…), else ``None``."""
+        error = self.detail.get("error")
+        return None if error is None else str(error)
 
 
 @dataclass

@@ -13,14 +13,15 @@ accepts and never answers costs exactly that and no more.
 Classification of the final answer:
 
 * ``200`` to DESCRIBE → ``up``; ``401``/``403`` after trying credentials → ``auth_failed``;
-  ``404`` → ``not_found``;
+  ``401`` when no credentials are stored → ``auth_required``; ``404`` → ``not_found``;
 * ``503 Service Unavailable`` → ``up`` with the detail "busy": small cameras and NVRs
   answer 503 when their few client slots are taken (by the recorder, a viewer app). The
   camera is alive; whether it gives a picture is tier 2's question, and a camera that
   answers 503 for good shows up there as ``no_frame`` (degraded), not as a dead camera;
-* other ``5xx`` and anything unparseable → ``protocol_error``;
-* connection refused → ``refused``; name resolution or no route → ``unreachable``;
-  the time limit → ``timeout``.
+* other ``5xx`` and anything unparseable → ``protocol_error``; a first line that is no
+  RTSP status line (an ``SSH-2.0-…`` banner, ``HTTP/1.1 …``) → ``not_rtsp`` at once;
+* connection refused → ``refused``; closed without an answer → ``closed``; reset →
+  ``reset``; name resolution or no route → ``unreachable``; the time limit → ``timeout``.
 """
 
 from __future__ import annotations
@@ -48,12 +49,17 @@ class ProbeStatus(StrEnum):
     """The outcome classes of a tier-1 probe."""
 
     UP = "up"
-    AUTH_FAILED = "auth_failed"
+    AUTH_FAILED = "auth_failed"  # credentials were sent and refused
+    AUTH_REQUIRED = "auth_required"  # the camera asks for a password and none is stored
     NOT_FOUND = "not_found"
     REFUSED = "refused"
     TIMEOUT = "timeout"
     UNREACHABLE = "unreachable"
+    CLOSED = "closed"  # the camera closed the connection without an answer
+    RESET = "reset"  # the connection was reset (RST)
+    NOT_RTSP = "not_rtsp"  # something else answers on the port (SSH, HTTP …)
     PROTOCOL_ERROR = "protocol_error"
+    BLOCKED = "blocked"  # the address lies in monitor.deny_networks: not probed at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,14 @@ class ProbeResult:
 
 class _ProtocolError(Exception):
     """The peer's bytes are not an RTSP response we can use."""
+
+
+class _Closed(ConnectionResetError):
+    """The peer closed the connection (FIN) before a full answer; a reset is an RST."""
+
+
+class _NotRtsp(_ProtocolError):
+    """The peer's first line is no RTSP status line: another protocol (SSH, HTTP …)."""
 
 
 @dataclass(slots=True)
@@ -226,7 +240,7 @@ class _Connection:
         try:
             head = await self._read_head()
         except asyncio.IncompleteReadError as exc:
-            raise ConnectionResetError("the camera closed the connection") from exc
+            raise _Closed("the camera closed the connection") from exc
         text = head.decode("utf-8", "replace").replace("\r\n", "\n").strip("\n")
         status_line, *header_lines = text.split("\n")
         parts = status_line.split(" ", 2)
@@ -258,6 +272,11 @@ class _Connection:
                 if buf:
                     return bytes(buf)
                 continue  # stray blank lines between responses
+            if not buf and not line.startswith(b"RTSP/"):
+                # A banner of another protocol (SSH-2.0-…, HTTP/1.1 …): say so at once
+                # instead of waiting for a blank line that never comes.
+                banner = line.decode("ascii", "replace").strip()[:40]
+                raise _NotRtsp(f"not an RTSP camera: answered {banner!r}")
             buf += line
             if len(buf) > MAX_HEADER_BYTES:
                 raise _ProtocolError("response headers too large")
@@ -340,18 +359,22 @@ async def _handshake(target: _Target, user_agent: str) -> tuple[_Response, str |
         await conn.close()
 
 
-def _classify(response: _Response, server: str | None, latency_ms: float) -> ProbeResult:
+def _classify(response: _Response, server: str | None, latency_ms: float,
+              has_credentials: bool = True) -> ProbeResult:
     code = response.code
     detail = f"RTSP {code} {response.reason}".strip()[:120]
     if code == 200:
         return ProbeResult(ProbeStatus.UP, latency_ms, code, detail, server)
+    if code == 401 and not has_credentials:
+        return ProbeResult(ProbeStatus.AUTH_REQUIRED, latency_ms, code,
+                           "the camera asks for a password and none is stored", server)
     if code in (401, 403):
         return ProbeResult(ProbeStatus.AUTH_FAILED, latency_ms, code, detail, server)
     if code == 404:
         return ProbeResult(ProbeStatus.NOT_FOUND, latency_ms, code, detail, server)
     if code == 503:
         return ProbeResult(ProbeStatus.UP, latency_ms, code,
-                           "RTSP 503: busy (all client slots in use?)", server)
+                           "RTSP 503: up, busy (all viewing slots in use)", server)
     return ProbeResult(ProbeStatus.PROTOCOL_ERROR, latency_ms, code, detail, server)
 
 
@@ -377,18 +400,22 @@ async def probe(url: str, *, username: str | None = None, password: str | None =
     except socket.gaierror:
         return ProbeResult(ProbeStatus.UNREACHABLE, elapsed(), None,
                            f"cannot resolve {target.host}")
+    except _NotRtsp as exc:
+        return ProbeResult(ProbeStatus.NOT_RTSP, elapsed(), None, str(exc))
     except _ProtocolError as exc:
         return ProbeResult(ProbeStatus.PROTOCOL_ERROR, elapsed(), None, str(exc))
-    except (ConnectionResetError, BrokenPipeError, asyncio.IncompleteReadError):
-        return ProbeResult(ProbeStatus.PROTOCOL_ERROR, elapsed(), None,
-                           "the camera closed the connection")
+    except (_Closed, asyncio.IncompleteReadError):
+        return ProbeResult(ProbeStatus.CLOSED, elapsed(), None,
+                           "the camera closed the connection without answering")
+    except (ConnectionResetError, BrokenPipeError):
+        return ProbeResult(ProbeStatus.RESET, elapsed(), None, "the connection was reset")
     except ssl.SSLError as exc:
         return ProbeResult(ProbeStatus.PROTOCOL_ERROR, elapsed(), None, f"TLS: {exc.reason}")
     except OSError as exc:
         status = (ProbeStatus.UNREACHABLE if exc.errno in _UNREACHABLE_ERRNOS
                   else ProbeStatus.PROTOCOL_ERROR)
         return ProbeResult(status, elapsed(), None, os.strerror(exc.errno) if exc.errno else "error")
-    return _classify(response, server, elapsed())
+    return _classify(response, server, elapsed(), target.username is not None)
 
 
 async def probe_many(targets: Iterable[tuple[str, str | None, str | None]], *, timeout_s: float,

@@ -68,7 +68,24 @@ class Transition:
 
 def advance(state: CameraState, obs: Observation, *, down_after: int, up_after: int
             ) -> tuple[CameraState, Transition | None]:
-    """Apply one observation; return the new state and the transition it confirmed."""
+    """Apply one observation; return the new state and the transition it confirmed.
+
+    ``obs.health`` must be the *confirmed* picture verdict (see :func:`confirm_picture`).
+    Inside maintenance the streaks restart, so the first failures after the window need
+    ``down_after`` confirmations like any others and an outage is never dated back into
+    the window; entering maintenance closes an open outage at that observation, never
+    earlier.
+    """
+    if obs.in_maintenance:
+        state = replace(state, fail_streak=0, ok_streak=0, streak_since=None,
+                        health=obs.health if obs.reachable else state.health)
+        if state.status == CameraStatus.MAINTENANCE:
+            return state, None
+        closed = obs.at if state.status == CameraStatus.DOWN else None
+        transition = Transition(state.status, CameraStatus.MAINTENANCE, obs.at,
+                                "maintenance window", None, closed)
+        return replace(state, status=CameraStatus.MAINTENANCE, since=obs.at,
+                       cause="maintenance window"), transition
     if obs.reachable:
         streak_since = state.streak_since if state.ok_streak else obs.at
         state = replace(state, ok_streak=state.ok_streak + 1, fail_streak=0,
@@ -94,10 +111,8 @@ def advance(state: CameraState, obs: Observation, *, down_after: int, up_after: 
 
 def _target(state: CameraState, obs: Observation, *, down_after: int, up_after: int
             ) -> tuple[Status | None, str]:
-    if obs.in_maintenance:
-        return CameraStatus.MAINTENANCE, "maintenance window"
     if not obs.reachable:
-        if state.status == "maintenance" or state.fail_streak >= down_after:
+        if state.fail_streak >= down_after:
             return CameraStatus.DOWN, obs.reason
         return None, obs.reason
     needed = up_after if state.status in ("down", "maintenance") else 1
@@ -106,3 +121,27 @@ def _target(state: CameraState, obs: Observation, *, down_after: int, up_after: 
     if obs.health not in HEALTH_OK:
         return CameraStatus.DEGRADED, str(obs.health)
     return CameraStatus.UP, "recovered" if state.status == "down" else "stream up"
+
+
+@dataclass(frozen=True)
+class PictureState:
+    """The confirmed picture verdict and the streak of a candidate that may replace it."""
+
+    confirmed: str | None = None
+    candidate: str | None = None
+    streak: int = 0
+
+
+def confirm_picture(state: PictureState, verdict: str, *, needed: int) -> PictureState:
+    """Apply one tier-2 verdict; a new verdict is confirmed after ``needed`` equal samples.
+
+    A first ``ok`` of a camera never judged before is taken at once (like the first tier-1
+    success); a bad verdict always needs confirmation, so one sample taken during a blink
+    never marks a camera degraded.
+    """
+    if verdict == state.confirmed:
+        return PictureState(verdict, None, 0)
+    streak = state.streak + 1 if verdict == state.candidate else 1
+    if (state.confirmed is None and verdict in HEALTH_OK) or streak >= needed:
+        return PictureState(verdict, None, 0)
+    return PictureState(state.confirmed, verdict, streak)

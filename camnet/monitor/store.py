@@ -1,22 +1,23 @@
 """The monitor's cycle writes: status, changes, outages, snapshots and the cycle row.
 
 Owns the SQL that a probe cycle runs on ``camera_status``, ``status_change``, ``outage``,
-``snapshot`` and ``probe_cycle``, and its read of ``maintenance_window``.
+``snapshot`` and ``probe_cycle`` (maintenance is read through
+:mod:`camnet.monitor.maintenance`).
 
 All of a cycle's writes go through :func:`record_cycle` in the cycle's one transaction.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
 from camnet.db import Database, Transaction
+from camnet.monitor.maintenance import in_maintenance_now
 from camnet.monitor.notify import StatusEvent
 from camnet.monitor.outcomes import CycleReport
 from camnet.secretstore import mask_text
-from camnet.timeutil import now_iso, to_iso, utcnow
+from camnet.timeutil import to_iso, utcnow
 
 
 async def load_states(db: Database, ids: list[int]) -> dict[int, sqlite3.Row]:
@@ -32,36 +33,24 @@ async def load_states(db: Database, ids: list[int]) -> dict[int, sqlite3.Row]:
 
 
 async def cameras_in_maintenance(db: Database, ids: list[int]) -> set[int]:
-    """Which of ``ids`` are inside a maintenance window right now."""
-    now = now_iso()
-    rows = await db.fetchall(
-        "SELECT DISTINCT camera_id FROM maintenance_window WHERE starts_at <= ? AND ends_at > ?",
-        (now, now),
-    )
-    wanted = set(ids)
-    return {r["camera_id"] for r in rows if r["camera_id"] in wanted}
+    """Which of ``ids`` are inside a maintenance window right now (camera, point or zone)."""
+    return await in_maintenance_now(db, ids)
 
 
 async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, Any]) -> None:
-    """Write everything a cycle learnt: status rows, transitions, outages, snapshots, the cycle."""
+    """Write everything tier 1 learnt in a cycle: status rows, transitions, outages, the cycle.
+
+    ``stored`` (the rows read at the cycle's start) is kept for hooks that need the state
+    before the cycle.
+    """
     status_rows = []
     for o in report.outcomes:
         assert o.state is not None  # noqa: S101 - set in _run
-        row = stored.get(o.target.camera_id)
-        frame = o.frame
-        grabbed = frame is not None
         status_rows.append((
             o.target.camera_id, o.state.status, o.state.since, o.state.cause,
             o.state.fail_streak, o.state.ok_streak, o.state.streak_since, o.at,
             str(o.result.status), mask_text(o.result.detail), o.result.latency_ms,
             o.result.rtsp_code,
-            frame.health if frame else (row["health"] if row else None),
-            json.dumps(frame.detail) if frame else (row["health_detail"] if row else None),
-            frame.width if frame else (row["width"] if row else None),
-            frame.height if frame else (row["height"] if row else None),
-            frame.first_frame_ms if frame else (row["first_frame_ms"] if row else None),
-            o.at if grabbed else (row["last_grab_at"] if row else None),
-            0 if grabbed else (int(row["cycles_since_grab"]) + 1 if row else 1),
         ))
         if o.transition:
             t = o.transition
@@ -80,28 +69,19 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
                     "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL",
                     (t.outage_ended_at, o.target.camera_id),
                 )
-        if frame is not None and frame.jpeg:
-            await tx.execute(
-                "INSERT INTO snapshot(camera_id, taken_at, width, height, jpeg)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(camera_id) DO UPDATE SET"
-                " taken_at = excluded.taken_at, width = excluded.width,"
-                " height = excluded.height, jpeg = excluded.jpeg",
-                (o.target.camera_id, o.at, frame.width or 0, frame.height or 0, frame.jpeg),
-            )
+    # Only the tier-1 columns: the picture ones belong to tier 2 (monitor/tier2_store.py),
+    # which writes them on its own schedule.
     await tx.executemany(
         "INSERT INTO camera_status(camera_id, status, since, cause, fail_streak, ok_streak,"
         " streak_since, last_probe_at, last_result, last_detail, last_latency_ms,"
-        " last_rtsp_code, health, health_detail, width, height, first_frame_ms, last_grab_at,"
-        " cycles_since_grab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " last_rtsp_code, cycles_since_grab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
         " ON CONFLICT(camera_id) DO UPDATE SET status = excluded.status,"
         " since = excluded.since, cause = excluded.cause, fail_streak = excluded.fail_streak,"
         " ok_streak = excluded.ok_streak, streak_since = excluded.streak_since,"
         " last_probe_at = excluded.last_probe_at, last_result = excluded.last_result,"
         " last_detail = excluded.last_detail, last_latency_ms = excluded.last_latency_ms,"
-        " last_rtsp_code = excluded.last_rtsp_code, health = excluded.health,"
-        " health_detail = excluded.health_detail, width = excluded.width,"
-        " height = excluded.height, first_frame_ms = excluded.first_frame_ms,"
-        " last_grab_at = excluded.last_grab_at, cycles_since_grab = excluded.cycles_since_grab",
+        " last_rtsp_code = excluded.last_rtsp_code,"
+        " cycles_since_grab = camera_status.cycles_since_grab + 1",
         status_rows,
     )
     await tx.execute(

@@ -1,8 +1,17 @@
-"""Uptime per camera, point or zone over a window, computed from outages.
+"""Uptime per camera, point or zone over a window: up, down, degraded and no data.
 
-Time inside maintenance windows counts neither as up nor as down. A camera counts from
-when it was registered (or the window's start, whichever is later). An open outage runs
-until the window's end (or now).
+Only time the monitor actually watched a camera (``watched_span``, see
+:mod:`camnet.monitor.watched`) counts; the rest of the window is **no data** — the service
+was stopped or killed, or monitoring had not begun — never "up". Time inside maintenance
+windows counts as none of them. Over the watched time:
+
+- **availability** (``uptime_pct``): the stream was reachable (not in an outage);
+- **usable picture** (``usable_pct``): reachable *and* the picture was good (not
+  ``degraded``: black, covered, blurred, frozen);
+- ``watched_pct``: the share of the window (maintenance excluded) that was watched.
+
+A camera counts from when it was registered (or the window's start, whichever is later).
+An open outage runs until the window's end (or now).
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ from camnet.auth.principal import Principal
 from camnet.auth.scope import in_scope
 from camnet.db import Database
 from camnet.errors import InvalidInput
+from camnet.monitor import watched
+from camnet.monitor.maintenance import windows_for
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import parse_iso, to_iso, utcnow
 
@@ -28,29 +39,52 @@ Interval = tuple[float, float]
 
 @dataclass(frozen=True)
 class UptimeRow:
-    """Uptime of one camera, point or zone."""
+    """Uptime of one camera, point or zone (seconds summed over its cameras)."""
 
     key: str
     label: str
     zone_code: str
     cameras: int
-    monitored_s: float
+    monitored_s: float  # watched, maintenance excluded
     down_s: float
     maintenance_s: float
     outages: int
+    degraded_s: float = 0.0
+    no_data_s: float = 0.0
+
+    @property
+    def up_s(self) -> float:
+        """Watched time with the stream reachable and a good picture."""
+        return max(0.0, self.monitored_s - self.down_s - self.degraded_s)
 
     @property
     def uptime_pct(self) -> float | None:
-        """Percentage of monitored time up; ``None`` when nothing was monitored."""
+        """Availability: % of watched time the stream was reachable; ``None`` if never watched."""
         if self.monitored_s <= 0:
             return None
         return round(100.0 * (1 - self.down_s / self.monitored_s), 3)
+
+    @property
+    def usable_pct(self) -> float | None:
+        """% of watched time with a usable picture; ``None`` if never watched."""
+        if self.monitored_s <= 0:
+            return None
+        return round(100.0 * self.up_s / self.monitored_s, 3)
+
+    @property
+    def watched_pct(self) -> float | None:
+        """% of the window (maintenance excluded) that the monitor watched."""
+        total = self.monitored_s + self.no_data_s
+        return None if total <= 0 else round(100.0 * self.monitored_s / total, 3)
 
     def as_dict(self) -> dict[str, object]:
         """Plain form for JSON and CSV."""
         return {"key": self.key, "label": self.label, "zone_code": self.zone_code,
                 "cameras": self.cameras, "uptime_pct": self.uptime_pct,
-                "monitored_s": round(self.monitored_s), "down_s": round(self.down_s),
+                "usable_pct": self.usable_pct, "watched_pct": self.watched_pct,
+                "monitored_s": round(self.monitored_s), "up_s": round(self.up_s),
+                "down_s": round(self.down_s), "degraded_s": round(self.degraded_s),
+                "no_data_s": round(self.no_data_s),
                 "maintenance_s": round(self.maintenance_s), "outages": self.outages}
 
 
@@ -89,6 +123,22 @@ def _merge(intervals: Iterable[Interval]) -> list[Interval]:
 
 def _length(intervals: Iterable[Interval]) -> float:
     return sum(hi - lo for lo, hi in intervals)
+
+
+def _subtract(a: list[Interval], b: list[Interval]) -> list[Interval]:
+    """``a`` minus ``b``; both merged (sorted, disjoint)."""
+    out: list[Interval] = []
+    for lo, hi in a:
+        cur = lo
+        for blo, bhi in b:
+            if bhi <= cur or blo >= hi:
+                continue
+            if blo > cur:
+                out.append((cur, blo))
+            cur = max(cur, bhi)
+        if cur < hi:
+            out.append((cur, hi))
+    return out
 
 
 def _intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
@@ -130,7 +180,6 @@ async def compute_uptime(
     )
     ids = [r["id"] for r in cameras]
     outages: dict[int, list[Interval]] = defaultdict(list)
-    maintenance: dict[int, list[Interval]] = defaultdict(list)
     t_lo, t_hi = start.timestamp(), end.timestamp()
     for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
         marks = ",".join("?" * len(chunk))
@@ -142,38 +191,39 @@ async def compute_uptime(
             s = parse_iso(r["started_at"]).timestamp()
             e = parse_iso(r["ended_at"]).timestamp() if r["ended_at"] else t_hi
             outages[r["camera_id"]].append((max(s, t_lo), min(e, t_hi)))
-        for r in await db.fetchall(
-            f"SELECT camera_id, starts_at, ends_at FROM maintenance_window"
-            f" WHERE camera_id IN ({marks}) AND starts_at < ? AND ends_at > ?",
-            (*chunk, hi_iso, lo_iso),
-        ):
-            s, e = parse_iso(r["starts_at"]).timestamp(), parse_iso(r["ends_at"]).timestamp()
-            maintenance[r["camera_id"]].append((max(s, t_lo), min(e, t_hi)))
+    maintenance, _ = await windows_for(db, ids, start, end)
+    watched_by = await watched.spans(db, ids, lo_iso, hi_iso)
+    degraded_by = await watched.degraded_intervals(db, ids, lo_iso, hi_iso)
     totals: dict[str, list[float]] = {}
     meta: dict[str, tuple[str, str]] = {}
     for cam in cameras:
         begin = max(t_lo, parse_iso(cam["created_at"]).timestamp())
         window = [(begin, t_hi)] if t_hi > begin else []
         maint = _intersect(_merge(maintenance[cam["id"]]), window)
-        down = _intersect(_merge(outages[cam["id"]]), window)
-        down_s = _length(down) - _length(_intersect(down, maint))
+        seen = _subtract(_intersect(_merge(watched_by[cam["id"]]), window), maint)
+        down = _intersect(_merge(outages[cam["id"]]), seen)
+        degraded = _subtract(_intersect(_merge(degraded_by[cam["id"]]), seen), down)
         maint_s = _length(maint)
-        monitored = _length(window) - maint_s
+        monitored = _length(seen)
+        no_data = max(0.0, _length(window) - maint_s - monitored)
         if group == "camera":
             key, label = str(cam["id"]), f"{cam['point_name']} / {cam['name']}"
         elif group == "point":
             key, label = str(cam["point_id"]), cam["point_name"]
         else:
             key, label = cam["zone_code"], cam["zone_name"]
-        acc = totals.setdefault(key, [0, 0.0, 0.0, 0.0, 0])
+        acc = totals.setdefault(key, [0, 0.0, 0.0, 0.0, 0, 0.0, 0.0])
         acc[0] += 1
         acc[1] += monitored
-        acc[2] += down_s
+        acc[2] += _length(down)
         acc[3] += maint_s
         acc[4] += len(outages[cam["id"]])
+        acc[5] += _length(degraded)
+        acc[6] += no_data
         meta[key] = (label, cam["zone_code"])
     return [
-        UptimeRow(key, meta[key][0], meta[key][1], int(a[0]), a[1], a[2], a[3], int(a[4]))
+        UptimeRow(key, meta[key][0], meta[key][1], int(a[0]), a[1], a[2], a[3], int(a[4]),
+                  a[5], a[6])
         for key, a in totals.items()
     ]
 
@@ -195,6 +245,32 @@ async def outages_in_window(db: Database, camera_id: int, start: datetime, end: 
     return _length(_merge(intervals)), [dict(r) for r in rows]
 
 
+async def availability_in_window(db: Database, camera_id: int, start: datetime, end: datetime
+                                 ) -> tuple[float | None, float, float]:
+    """Availability of one camera over [start, end], only over the time it was watched.
+
+    Returns:
+        ``(up_pct, down_s, watched_s)``: ``up_pct`` is ``None`` when the monitor never
+        watched the camera in the window (before monitoring began, or the service was
+        down), never 100 %.
+    """
+    lo_iso, hi_iso = to_iso(start), to_iso(end)
+    window = [(start.timestamp(), end.timestamp())]
+    seen = _intersect(_merge((await watched.spans(db, [camera_id], lo_iso, hi_iso))[camera_id]),
+                      window)
+    outage_rows = await db.fetchall(
+        "SELECT started_at, ended_at FROM outage WHERE camera_id = ? AND started_at < ?"
+        " AND (ended_at IS NULL OR ended_at > ?)", (camera_id, hi_iso, lo_iso))
+    now = utcnow().timestamp()
+    down = _intersect(_merge(
+        (parse_iso(r["started_at"]).timestamp(),
+         parse_iso(r["ended_at"]).timestamp() if r["ended_at"] else now) for r in outage_rows), seen)
+    watched_s, seen_down = _length(seen), _length(down)
+    if watched_s <= 0:
+        return None, seen_down, 0.0
+    return round(100 * (1 - seen_down / watched_s), 2), seen_down, watched_s
+
+
 @dataclass(frozen=True)
 class UptimeReport:
     """An uptime report over one window: the rows and the overall figure."""
@@ -205,16 +281,26 @@ class UptimeReport:
     rows: list[UptimeRow]
 
     @property
+    def overall(self) -> UptimeRow:
+        """All rows summed into one."""
+        return UptimeRow("all", "overall", "", sum(r.cameras for r in self.rows),
+                         sum(r.monitored_s for r in self.rows), sum(r.down_s for r in self.rows),
+                         sum(r.maintenance_s for r in self.rows),
+                         sum(r.outages for r in self.rows),
+                         sum(r.degraded_s for r in self.rows),
+                         sum(r.no_data_s for r in self.rows))
+
+    @property
     def overall_pct(self) -> float | None:
-        """Uptime over all rows' monitored time; ``None`` when nothing was monitored."""
-        monitored = sum(r.monitored_s for r in self.rows)
-        down = sum(r.down_s for r in self.rows)
-        return round(100 * (1 - down / monitored), 3) if monitored > 0 else None
+        """Availability over all rows' watched time; ``None`` when nothing was watched."""
+        return self.overall.uptime_pct
 
     def as_dict(self) -> dict[str, object]:
         """Plain form for JSON (the API's answer and ``camnet report uptime --format json``)."""
+        total = self.overall
         return {"window_from": to_iso(self.window_from), "window_to": to_iso(self.window_to),
-                "group": self.group, "overall_pct": self.overall_pct,
+                "group": self.group, "overall_pct": total.uptime_pct,
+                "overall_usable_pct": total.usable_pct, "overall_watched_pct": total.watched_pct,
                 "items": [r.as_dict() for r in self.rows]}
 
 

@@ -99,6 +99,10 @@ class Simulator:
         self._popen: subprocess.Popen[bytes] | None = None
         self._stderr_task: asyncio.Task[None] | None = None
         self._stderr_tail: deque[str] = deque(maxlen=40)
+        # scheduled offline/online switches as the simulator logged them (asyncio start only):
+        # {"event": "offline" | "online", "camera": name, "at": unix time}
+        self.events: list[dict[str, Any]] = []
+        self._events_task: asyncio.Task[None] | None = None
         self._stderr_file: IO[bytes] | None = None
 
     # -- configuration -------------------------------------------------------------------
@@ -196,6 +200,7 @@ class Simulator:
                 await asyncio.sleep(0)  # let the stderr reader catch up
                 raise self._failure(f"exited with code {self._proc.returncode} before it was ready")
             self._take_ready(line)
+            self._events_task = asyncio.create_task(self._read_events(self._proc.stdout))
         except TimeoutError:
             await self.stop()
             raise self._failure(f"not ready within {self.start_timeout_s:g} s") from None
@@ -203,6 +208,13 @@ class Simulator:
             await self.stop()
             raise
         return self
+
+    async def _read_events(self, stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            with contextlib.suppress(ValueError):
+                event = json.loads(line)
+                if isinstance(event, dict) and "event" in event:
+                    self.events.append(event)
 
     async def _drain_stderr(self, stream: asyncio.StreamReader) -> None:
         while line := await stream.readline():
@@ -221,6 +233,10 @@ class Simulator:
                     with contextlib.suppress(ProcessLookupError):
                         proc.kill()
                     await proc.wait()
+        events, self._events_task = self._events_task, None
+        if events is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(events, 2)
         task, self._stderr_task = self._stderr_task, None
         if task is not None:
             try:

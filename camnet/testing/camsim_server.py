@@ -30,6 +30,11 @@ When everything listens, one JSON line goes to stdout::
     {"ready": true, "port": 8554, "cameras": {"cam01": "rtsp://127.0.0.1:8554/cam01"},
      "blackholes": ["rtsp://127.0.0.1:40123/"]}
 
+Each scheduled offline/online switch then prints one event line, the simulator's own log
+of the truth (``at`` is Unix time)::
+
+    {"event": "offline", "camera": "cam01", "at": 1764300000.123}
+
 SIGTERM / SIGINT (or the parent process going away) stop it cleanly.
 """
 
@@ -40,6 +45,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -271,12 +277,21 @@ def main(argv: list[str]) -> int:
         print("camsim: a server failed to listen (port in use?)", file=sys.stderr)
         return 1
 
+    def logged(kind: str, name: str, action: Any) -> Any:
+        def fire() -> bool:
+            action()
+            # the simulator's own event log: the truth an outage is measured against
+            print(json.dumps({"event": kind, "camera": name, "at": time.time()}), flush=True)
+            return False
+        return fire
+
     for cam in cameras:
         if cam.offline_after_s is not None and cam.offline_for_s is not None:
             srv = where[cam.name]
             after_ms = int(cam.offline_after_s * 1000)
-            GLib.timeout_add(after_ms, srv.go_offline)
-            GLib.timeout_add(after_ms + int(cam.offline_for_s * 1000), srv.go_online)
+            GLib.timeout_add(after_ms, logged("offline", cam.name, srv.go_offline))
+            GLib.timeout_add(after_ms + int(cam.offline_for_s * 1000),
+                             logged("online", cam.name, srv.go_online))
 
     def stop(*_: Any) -> bool:
         loop.quit()

@@ -1,7 +1,9 @@
 """A light asyncio RTSP responder: thousands of fake camera endpoints in one process.
 
 GStreamer cannot host 50,000 cameras; the tier-1 probe only needs the handshake, so this
-answers ``OPTIONS`` and ``DESCRIBE`` (a tiny SDP) per path, with switchable quirks for tests:
+answers ``OPTIONS`` and ``DESCRIBE`` (a tiny SDP) per path — and ``SETUP``/``PLAY`` with 200
+but then never sends a packet: a camera that answers RTSP and never gives a frame, the
+worst case for tier 2 — with switchable quirks for tests:
 Basic or Digest auth (with or without ``qop``, SHA-256, one ``stale=true``), closing the
 connection after a 401, bare-LF line endings, answers dribbled a few bytes at a time,
 ``404``, ``503``, garbage, or silence (accepts and never answers). Listens on 127.0.0.1.
@@ -22,6 +24,8 @@ import base64
 import hashlib
 import json
 import os
+import socket
+import struct
 from dataclasses import dataclass, field
 
 SDP = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=camnet test\r\nt=0 0\r\n"
@@ -32,7 +36,8 @@ SDP = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=camnet test\r\nt=0 0\r\n"
 class Endpoint:
     """How one path behaves."""
 
-    mode: str = "ok"  # ok | not_found | unavailable (503) | error (500) | garbage | silent | close
+    mode: str = "ok"  # ok | not_found | unavailable (503) | error (500) | garbage | silent
+    #                   | close | reset (RST) | banner (an SSH greeting, then silence)
     auth: str | None = None  # None | basic | digest | both (offers Basic and Digest)
     username: str = "admin"
     password: str = "secret"  # noqa: S105 - a test fixture
@@ -132,6 +137,17 @@ class RtspResponder:
                     return
                 if endpoint.mode == "close":
                     return
+                if endpoint.mode == "reset":  # RST instead of FIN
+                    sock = writer.get_extra_info("socket")
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    writer.transport.abort()
+                    return
+                if endpoint.mode == "banner":  # another protocol's greeting, then silence
+                    writer.write(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+                    await writer.drain()
+                    while await reader.read(4096):
+                        pass
+                    return
                 if endpoint.auth and not self._authorized(endpoint, method, headers):
                     challenge = self._challenge(endpoint)
                     await self._send(writer, endpoint, 401, "Unauthorized", headers,
@@ -150,6 +166,14 @@ class RtspResponder:
                 elif method == "DESCRIBE":
                     await self._send(writer, endpoint, 200, "OK", headers,
                                      {"Content-Type": "application/sdp"}, SDP)
+                elif method == "SETUP":  # accept any transport, then never send RTP
+                    transport = headers.get("transport", "RTP/AVP/TCP;unicast;interleaved=0-1")
+                    await self._send(writer, endpoint, 200, "OK", headers,
+                                     {"Transport": transport.split(",")[0],
+                                      "Session": "4711;timeout=60"})
+                elif method == "PLAY":
+                    await self._send(writer, endpoint, 200, "OK", headers,
+                                     {"Session": "4711", "Range": "npt=0.000-"})
                 else:
                     await self._send(writer, endpoint, 200, "OK", headers,
                                      {"Public": "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN"})

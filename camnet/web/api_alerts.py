@@ -14,7 +14,7 @@ from camnet.auth.principal import Principal
 from camnet.errors import InvalidInput, NotFound
 from camnet.web import keys
 from camnet.web.alerts_ctx import ALERTS
-from camnet.web.routing import RouteTable, json_response, read_body, remember_models
+from camnet.web.routing import RouteTable, json_response, path_id, read_body, remember_models
 
 routes = RouteTable()
 API = "/api/v1"
@@ -78,13 +78,6 @@ class LinkCode(BaseModel):
 remember_models(SubscriptionIn, ContactIn, HostContactIn, TestIn)
 
 
-def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
-
-
 @routes.add("GET", f"{API}/alerts/subscriptions", permission="monitor.read",
             summary="Alert subscriptions in my zone (mine unless admin)", tag="alerts",
             response=ItemList)
@@ -110,7 +103,7 @@ async def add_subscription(request: web.Request, p: Principal) -> web.Response:
             summary="Delete a subscription", tag="alerts", status=204)
 async def delete_subscription(request: web.Request, p: Principal) -> web.Response:
     """Delete a subscription."""
-    await recipients.delete_subscription(request.app[keys.DB], p, _id(request))
+    await recipients.delete_subscription(request.app[keys.DB], p, path_id(request))
     return web.Response(status=204)
 
 
@@ -153,10 +146,10 @@ async def link_code(request: web.Request, p: Principal) -> web.Response:
 async def put_host_contact(request: web.Request, p: Principal) -> web.Response:
     """Set a point host's contact."""
     data = await read_body(request, HostContactIn)
-    await recipients.set_host_contact(request.app[keys.DB], p, _id(request),
+    await recipients.set_host_contact(request.app[keys.DB], p, path_id(request),
                                       host_zalo=data.host_zalo, host_email=data.host_email,
                                       quiet_start=data.quiet_start, quiet_end=data.quiet_end)
-    return json_response({"point_id": _id(request), "host_zalo_set": bool(data.host_zalo),
+    return json_response({"point_id": path_id(request), "host_zalo_set": bool(data.host_zalo),
                           "host_email_set": bool(data.host_email)})
 
 

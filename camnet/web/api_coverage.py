@@ -17,7 +17,7 @@ from camnet.coverage.history import cones_geojson, current_in_bbox, view_of
 from camnet.coverage.whosaw import parse_window, settings_from, who_saw
 from camnet.errors import InvalidInput
 from camnet.web import keys
-from camnet.web.routing import RouteTable, json_response, read_body, read_query, remember_models
+from camnet.web.routing import RouteTable, json_response, path_id, read_body, read_query, remember_models
 
 routes = RouteTable()
 API = "/api/v1/coverage"
@@ -183,10 +183,7 @@ async def draft_request(request: web.Request, p: Principal) -> web.Response:
             summary="The who-saw answer stored with a request when it was drafted")
 async def request_snapshot(request: web.Request, p: Principal) -> web.Response:
     """What the officer saw when drafting the request."""
-    try:
-        request_id = int(request.match_info["id"])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
+    request_id = path_id(request)
     snap = await draft.whosaw_snapshot(request.app[keys.DB], p, request_id)
     if snap is None:  # drafted from the incident page: nothing was shown, nothing kept
         return json_response({"request_id": request_id, "drafted_from_who_saw": False})

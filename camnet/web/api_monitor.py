@@ -47,7 +47,11 @@ class UptimeReport(BaseModel):
     window_from: str
     window_to: str
     group: str
-    overall_pct: float | None
+    overall_pct: float | None = Field(description="availability: % of watched time reachable")
+    overall_usable_pct: float | None = Field(
+        None, description="% of watched time reachable with a good picture")
+    overall_watched_pct: float | None = Field(
+        None, description="% of the window the monitor watched (the rest is no data)")
     items: list[dict[str, Any]]
 
 
@@ -156,7 +160,8 @@ async def run_now(request: web.Request, p: Principal) -> web.Response:
 
         await get_camera_row(db, p, data.camera_id, field="camera_id")
         ids = [data.camera_id]
-    report = await request.app[keys.MONITOR].run_cycle(camera_ids=ids, zone_path=path, spread_s=0)
+    report = await request.app[keys.MONITOR].run_cycle(camera_ids=ids, zone_path=path, spread_s=0,
+                                                       wait_tier2=True)
     return json_response(RunOut(cameras=report.cameras, completed=report.completed,
                                 grabbed=report.grabbed, changes=len(report.transitions),
                                 duration_ms=report.duration_ms))

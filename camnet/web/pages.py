@@ -10,6 +10,7 @@ from aiohttp import web
 from camnet import __version__
 from camnet.auth.principal import Principal
 from camnet.errors import Unauthenticated
+from camnet.i18n import hint_text
 from camnet.sample import has_sample_data
 from camnet.timeutil import format_local
 from camnet.web import keys
@@ -38,6 +39,7 @@ async def render(
         "t": lambda key: translate(key, lang),
         "local": format_local,
         "cause": lambda value: cause_text(value, lang),
+        "hint": lambda value: hint_text(value, lang),
         "principal": request.get(PRINCIPAL),
         "csrf": await csrf_token(request),
         "version": __version__,

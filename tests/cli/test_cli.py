@@ -107,3 +107,18 @@ def test_user_and_token_administration(cli, tmp_path: Path) -> None:  # type: ig
             await db.close()
 
     asyncio.run(check())
+
+
+def test_first_zone_on_a_fresh_install(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("user", "add", "boss", "--role", "admin", "--zone", "HUE", input="long-password-1\n",
+        code=1)  # no zone yet: no user can be bound
+    assert "HUE (province) created" in cli("zone", "add", "HUE", "Thừa Thiên Huế",
+                                            "--level", "province").output
+    cli("zone", "add", "PV", "Phú Vang", "--level", "district", "--parent", "HUE")
+    cli("zone", "add", "X", "bad", "--level", "province", "--parent", "PV", code=1)
+    result = cli("zone", "add", "bad code!", "n", "--level", "province", code=1)
+    assert "code" in result.output
+    cli("zone", "add", "HUE", "again", "--level", "province", code=1)
+    cli("user", "add", "boss", "--role", "admin", "--zone", "HUE", input="long-password-1\n")
+    listing = cli("zone", "list").output.splitlines()
+    assert [line.split()[0] for line in listing] == ["HUE", "PV"]

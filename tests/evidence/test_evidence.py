@@ -120,7 +120,7 @@ async def test_draft_shows_deadline_and_availability(world: World) -> None:
     assert cam["window_from"] == incident["occurred_from"]
     assert cam["retention_days"] >= 0
     assert cam["overwrite_deadline"] > cam["window_to"]
-    assert cam["up_pct"] == 100.0 and cam["outages"] == []
+    assert cam["up_pct"] is None and cam["outages"] == []  # never watched: no data, not 100 %
 
 
 async def test_availability_uses_outages(world: World) -> None:
@@ -132,6 +132,8 @@ async def test_availability_uses_outages(world: World) -> None:
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO outage(camera_id, started_at, ended_at, cause)"
                          " VALUES (?, ?, ?, 'timeout')", (cam, start, end))
+        await tx.execute("INSERT INTO watched_span(camera_id, started_at, ended_at)"
+                         " VALUES (?, ?, ?)", (cam, "2000-01-01T00:00:00Z", to_iso(utcnow())))
     req = await make_request(world, incident["id"], [cam])
     got = req["cameras"][0]
     assert got["outages"] and 40 < got["up_pct"] < 60

@@ -11,7 +11,7 @@ import pytest
 
 from camnet.monitor import frames, health
 from camnet.monitor.cv import cv2
-from camnet.monitor.health import HealthThresholds, assess, thumbnail_jpeg
+from camnet.monitor.health import HealthThresholds, assess, fingerprint, thumbnail_jpeg
 from camnet.testing.camsim import Simulator
 
 RNG = np.random.default_rng(7)
@@ -120,9 +120,14 @@ def test_frozen_before_blurred() -> None:
     assert assess(soft, assess(soft, None).small).verdict == "frozen"
 
 
-def test_previous_of_other_shape_is_ignored() -> None:
-    report = assess(texture(), np.zeros((10, 10), np.uint8))
-    assert report.diff is None
+def test_stored_fingerprint_sees_frozen_and_motion() -> None:
+    img = texture()
+    print_ = fingerprint(assess(img, None).small)
+    assert print_.shape == (90, 160) and print_.nbytes == 14_400
+    assert assess(img, print_).verdict == "frozen"
+    moved = np.roll(img, 40, axis=1)
+    report = assess(moved, print_)
+    assert report.verdict != "frozen" and report.diff is not None and report.diff > 1
 
 
 def test_resolution_independent() -> None:

@@ -73,10 +73,14 @@ async def _outage(world: World, camera_id: int, start: Any, end: Any | None,
                          (camera_id, to_iso(start), to_iso(end) if end else None, cause))
 
 
-async def _backdate(world: World, hours: float) -> None:
+async def _backdate(world: World, hours: float, *, watched: bool = True) -> None:
+    """Register every camera ``hours`` ago and (by default) say the monitor watched since."""
+    since, now = to_iso(utcnow() - timedelta(hours=hours)), to_iso(utcnow() + timedelta(hours=1))
     async with world.app[keys.DB].transaction() as tx:
-        await tx.execute("UPDATE camera SET created_at = ?",
-                         (to_iso(utcnow() - timedelta(hours=hours)),))
+        await tx.execute("UPDATE camera SET created_at = ?", (since,))
+        if watched:
+            await tx.execute("INSERT INTO watched_span(camera_id, started_at, ended_at)"
+                             " SELECT id, ?, ? FROM camera", (since, now))
 
 
 async def test_uptime_from_outages_minus_maintenance(world: World) -> None:
@@ -120,6 +124,42 @@ async def test_open_outage_counts_until_now(world: World) -> None:
     _, day = await world.call("GET", f"{API}/uptime?period=24h", "admin")
     row = next(i for i in day["items"] if i["key"] == str(cam["id"]))
     assert row["down_s"] == pytest.approx(3 * 3600, abs=5)
+
+
+async def test_no_data_is_never_up(world: World) -> None:
+    await _backdate(world, 48, watched=False)
+    cam = await _sample_camera(world)
+    now = utcnow()
+    async with world.app[keys.DB].transaction() as tx:  # watched 6 h of the last 24 h
+        await tx.execute("INSERT INTO watched_span(camera_id, started_at, ended_at)"
+                         " VALUES (?, ?, ?)", (cam["id"], to_iso(now - timedelta(hours=10)),
+                                               to_iso(now - timedelta(hours=4))))
+    await _outage(world, cam["id"], now - timedelta(hours=12), now - timedelta(hours=8))
+    _, day = await world.call("GET", f"{API}/uptime?period=24h", "admin")
+    row = next(i for i in day["items"] if i["key"] == str(cam["id"]))
+    assert row["down_s"] == pytest.approx(2 * 3600, abs=5)  # only the watched part of it
+    assert row["no_data_s"] == pytest.approx(18 * 3600, abs=5)
+    assert row["watched_pct"] == pytest.approx(25.0, abs=0.01)
+    assert row["uptime_pct"] == pytest.approx(100 * 4 / 6, abs=0.01)
+    others = [i for i in day["items"] if i["key"] != str(cam["id"])]
+    assert others and all(i["uptime_pct"] is None and i["watched_pct"] == 0 for i in others)
+
+
+async def test_degraded_time_is_reachable_but_not_usable(world: World) -> None:
+    await _backdate(world, 48)
+    cam = await _sample_camera(world)
+    now = utcnow()
+    async with world.app[keys.DB].transaction() as tx:
+        for at, frm, to in ((now - timedelta(hours=30), "unknown", "up"),
+                            (now - timedelta(hours=6), "up", "degraded"),
+                            (now - timedelta(hours=3), "degraded", "up")):
+            await tx.execute("INSERT INTO status_change(camera_id, at, from_status, to_status)"
+                             " VALUES (?, ?, ?, ?)", (cam["id"], to_iso(at), frm, to))
+    _, day = await world.call("GET", f"{API}/uptime?period=24h", "admin")
+    row = next(i for i in day["items"] if i["key"] == str(cam["id"]))
+    assert row["degraded_s"] == pytest.approx(3 * 3600, abs=5)
+    assert row["uptime_pct"] == 100.0
+    assert row["usable_pct"] == pytest.approx(100 * 21 / 24, abs=0.01)
 
 
 def test_report_uptime_cli(tmp_path: Path) -> None:
@@ -221,7 +261,8 @@ async def test_prometheus_metrics(world: World, camsim: Simulator) -> None:
     cam = await _sample_camera(world)
     await world.call("PATCH", f"{API}/cameras/{cam['id']}", "admin",
                      json={"rtsp_url": camsim.url("black")})
-    await world.call("POST", f"{API}/monitor/run", "canbo", json={"camera_id": cam["id"]})
+    for _ in range(3):  # a bad picture is confirmed by a second sample, then judged
+        await world.call("POST", f"{API}/monitor/run", "canbo", json={"camera_id": cam["id"]})
     resp = await world.client.get(f"{API}/metrics", headers=world.auth("xem"))
     assert resp.status == 200 and resp.content_type == "text/plain"
     text = await resp.text()
@@ -233,6 +274,6 @@ async def test_prometheus_metrics(world: World, camsim: Simulator) -> None:
     assert "camnet_probe_cycles_total" not in lines  # whole-service numbers: admin only
     admin = await (await world.client.get(f"{API}/metrics", headers=world.auth("admin"))).text()
     admin_lines = dict(line.rsplit(" ", 1) for line in admin.splitlines() if not line.startswith("#"))
-    assert admin_lines["camnet_probe_cycles_total"] == "1"
+    assert admin_lines["camnet_probe_cycles_total"] == "3"
     assert admin_lines['camnet_probe_cycle_cameras{what="completed"}'] == "1"
     assert (await world.client.get(f"{API}/metrics")).status == 401

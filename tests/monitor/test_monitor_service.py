@@ -50,7 +50,10 @@ class Rig:
         return cam.id
 
     async def cycle(self, **kw: Any) -> CycleReport:
-        return await self.service.run_cycle(spread_s=0, **kw)
+        """One cycle, then wait until its frame checks (run apart from it) are written."""
+        report = await self.service.run_cycle(spread_s=0, **kw)
+        assert await self.service.tier2.idle(60), "frame checks did not finish"
+        return report
 
     async def status(self, camera_id: int) -> sqlite3.Row:
         row = await self.db.fetchone("SELECT * FROM camera_status WHERE camera_id = ?",
@@ -90,6 +93,7 @@ async def _rig(tmp_path: Path, **monitor: Any) -> Rig:
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     r = await _rig(tmp_path)
     yield r
+    await r.service.close()
     r.executor.shutdown(wait=True)
     await r.db.close()
 
@@ -114,8 +118,8 @@ async def test_every_result_class_and_picture_state(rig: Rig, camsim: Simulator)
         "hole": await rig.add("hole", camsim.blackhole_urls[0]),
         "dns": await rig.add("dns", "rtsp://camera.invalid/stream"),
     }
-    await rig.cycle()
-    await rig.cycle()  # a frozen picture needs a previous sample to compare with
+    for _ in range(4):  # frozen needs a previous sample; a bad picture needs confirming
+        await rig.cycle()
     expected = {
         "normal": ("up", "up", "ok"), "secure": ("up", "up", "ok"),
         "black": ("degraded", "up", "black"), "frozen": ("degraded", "up", "frozen"),
@@ -245,3 +249,27 @@ async def test_credentials_never_in_logs_or_snapshot_metadata(
             assert SECURE_PASSWORD not in text and WRONG_PASSWORD not in text, table
     finally:
         conn.close()
+
+
+async def test_watched_spans_close_a_gap_as_no_data(tmp_path: Path) -> None:
+    from camnet.testing.rtsp_responder import Endpoint, RtspResponder
+
+    rig = await _rig(tmp_path, timeout_s=0.5, interval_s=1, coverage_gap_intervals=1)
+    try:
+        async with RtspResponder(default=Endpoint()) as responder:
+            cam = await rig.add("cam", responder.url("cam"), tier=1)
+            for _ in range(3):
+                await rig.cycle(tier2=False)
+            spans = await rig.db.fetchall("SELECT * FROM watched_span WHERE camera_id = ?", (cam,))
+            assert len(spans) == 1 and spans[0]["ended_at"] > spans[0]["started_at"]
+            await asyncio.sleep(2.5)  # the service is "killed": nobody watches for > 1 interval + timeout
+            rig.restart()
+            await rig.cycle(tier2=False)
+            await rig.cycle(tier2=False)
+            spans = await rig.db.fetchall(
+                "SELECT * FROM watched_span WHERE camera_id = ? ORDER BY started_at", (cam,))
+            assert len(spans) == 2  # the gap between them is no data
+            assert spans[1]["started_at"] > spans[0]["ended_at"]
+    finally:
+        rig.executor.shutdown(wait=True)
+        await rig.db.close()

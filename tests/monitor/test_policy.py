@@ -29,3 +29,30 @@ def test_no_policy_allows_everything() -> None:
 def test_a_typo_is_refused() -> None:
     with pytest.raises(ValueError, match="does not appear"):
         parse_networks(["169.254.0.0/33x"])
+
+
+async def test_a_camera_in_a_denied_network_is_never_contacted(
+    tmp_path: object, aiohttp_client: object
+) -> None:
+    from camnet.app import create_app
+    from camnet.auth.principal import cli_principal
+    from camnet.config import load_config
+    from camnet.sample import load_sample
+    from camnet.testing.rtsp_responder import Endpoint, RtspResponder
+    from camnet.web import keys
+
+    config = load_config(None, {"storage": {"data_dir": str(tmp_path)},
+                                "monitor": {"enabled": False, "deny_networks": ["127.0.0.0/8"]}})
+    client = await aiohttp_client(create_app(config))  # type: ignore[operator]
+    app = client.app
+    await load_sample(app[keys.DB], app[keys.CIPHER])
+    async with RtspResponder({"cam": Endpoint()}) as responder:
+        from camnet.registry.cameras import list_cameras, update_camera
+        from camnet.registry.models import CameraPatch
+
+        cams, _ = await list_cameras(app[keys.DB], cli_principal(), per_page=1)
+        await update_camera(app[keys.DB], cli_principal(), app[keys.CIPHER], cams[0].id,
+                            CameraPatch(rtsp_url=responder.url("cam")))
+        report = await app[keys.MONITOR].run_cycle(camera_ids=[cams[0].id], spread_s=0, tier2=False)
+        assert [o.result.status for o in report.outcomes] == ["blocked"]
+        assert responder.received == []  # not one byte went to it

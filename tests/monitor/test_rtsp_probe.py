@@ -26,6 +26,8 @@ async def responder() -> RtspResponder:
         "both": Endpoint(auth="both", password=PASSWORD),
         "junk": Endpoint(mode="garbage"),
         "hangup": Endpoint(mode="close"),
+        "rst": Endpoint(mode="reset"),
+        "ssh": Endpoint(mode="banner"),
         "silent": Endpoint(mode="silent"),
         "basic": Endpoint(auth="basic", password=PASSWORD),
         "digest": Endpoint(auth="digest", password=PASSWORD),
@@ -52,16 +54,30 @@ def _free_port() -> int:
     ("missing", ProbeStatus.NOT_FOUND, 404),
     ("busy", ProbeStatus.UP, 503),  # alive but every client slot taken: tier 2 judges
     ("broken", ProbeStatus.PROTOCOL_ERROR, 500),
-    ("junk", ProbeStatus.PROTOCOL_ERROR, None),
-    ("hangup", ProbeStatus.PROTOCOL_ERROR, None),
+    ("junk", ProbeStatus.NOT_RTSP, None),  # an HTTP answer
+    ("hangup", ProbeStatus.CLOSED, None),
+    ("rst", ProbeStatus.RESET, None),
+    ("ssh", ProbeStatus.NOT_RTSP, None),  # a banner then silence: no timeout
     ("lf", ProbeStatus.UP, 200),
-    ("basic", ProbeStatus.AUTH_FAILED, 401),  # no credentials given
+    ("basic", ProbeStatus.AUTH_REQUIRED, 401),  # no credentials stored
 ])
 async def test_result_classes(responder: RtspResponder, path: str, status: ProbeStatus,
                               code: int | None) -> None:
     result = await probe(responder.url(path), timeout_s=2)
     assert (result.status, result.rtsp_code) == (status, code), result
     assert result.latency_ms is not None and result.latency_ms < 2000
+
+
+async def test_messages_name_what_happened(responder: RtspResponder) -> None:
+    ssh = await probe(responder.url("ssh"), timeout_s=2)
+    assert ssh.detail.startswith("not an RTSP camera: answered 'SSH-2.0-OpenSSH")
+    busy = await probe(responder.url("busy"), timeout_s=2)
+    assert "up, busy (all viewing slots in use)" in busy.detail
+    none = await probe(responder.url("basic"), timeout_s=2)
+    assert none.detail == "the camera asks for a password and none is stored"
+    closed = await probe(responder.url("hangup"), timeout_s=2)
+    reset = await probe(responder.url("rst"), timeout_s=2)
+    assert closed.detail != reset.detail
 
 
 @pytest.mark.parametrize("path", ["basic", "both", "digest", "digest-noqop", "digest-sha256",
@@ -173,6 +189,6 @@ async def test_banner_of_a_non_rtsp_device_is_for_admins_only(world: World) -> N
     finally:
         server.close()
         await server.wait_closed()
-    assert mine["current"]["last_result"] == "protocol_error"
+    assert mine["current"]["last_result"] in ("protocol_error", "not_rtsp")
     assert theirs["current"]["last_detail"] == "not an RTSP camera"
     assert "SSH" not in str(theirs)

@@ -69,9 +69,13 @@ async def _sample_ids(world: World) -> dict[str, int]:
     _, tokens = await world.call("GET", "/api/v1/tokens?username=canbo", "admin")
     _, sub = await world.call("POST", "/api/v1/alerts/subscriptions", "admin", json={
         "zone": "SAMPLE-PHUMY-ML", "role": "commander"})
+    _, window = await world.call("POST", "/api/v1/maintenance", "admin", json={
+        "target": "camera", "target_id": camera, "starts_at": "2026-11-20T08:00:00",
+        "ends_at": "2099-11-20T09:00:00", "reason": "authz"})
     return {"zones": zone["id"], "points": points["items"][0]["id"], "cameras": camera,
             "incidents": incident["id"], "requests": req["id"], "items": item["id"],
-            "me": session_id, "tokens": tokens["items"][0]["id"], "alerts": sub["id"]}
+            "me": session_id, "tokens": tokens["items"][0]["id"], "alerts": sub["id"],
+            "maintenance": window["id"]}
 
 
 ID_ROUTES = [r for r in PROTECTED if "{id}" in r.path]
@@ -81,6 +85,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "PATCH /api/v1/points/{id}": {"name": "x"},
     "PATCH /api/v1/cameras/{id}": {"name": "x"},
     "PATCH /api/v1/incidents/{id}": {"summary": "x"},
+    "PATCH /api/v1/maintenance/{id}": {"reason": "x"},
     "POST /api/v1/cameras/{id}/maintenance": {"starts_at": "2026-11-20T08:00:00",
                                               "ends_at": "2026-11-20T09:00:00"},
     "POST /api/v1/requests/{id}/transition": {"to": "extracted"},

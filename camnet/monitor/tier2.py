@@ -1,0 +1,196 @@
+"""Tier 2 on its own schedule: frame checks never hold back a tier-1 cycle.
+
+A cycle only *submits* cameras to :class:`Tier2Runner` (a bounded queue, each camera at
+most once in it) and finishes; ``tier2_workers`` worker tasks take them one by one and run
+the blocking OpenCV grab in the executor under a hard wall clock (``tier2_deadline_s``).
+A grab that overruns is recorded as ``deadline`` at once; its worker waits for the thread
+to return (OpenCV's own open/read timeouts end it) before taking the next camera, so the
+number of threads stays bounded. Each result is written in its own small transaction
+(:mod:`camnet.monitor.tier2_store`); the next tier-1 cycle uses the confirmed picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+
+from camnet.config import MonitorConfig
+from camnet.db import Database
+from camnet.monitor import frames, health, tier2_store
+from camnet.monitor.outcomes import FrameCheck
+from camnet.secretstore import mask_text
+from camnet.timeutil import now_iso
+
+log = logging.getLogger(__name__)
+_REGRAB_DELAY_S = 0.5
+
+
+@dataclass(frozen=True)
+class GrabJob:
+    """One camera to check: its id and URL (credentials inside, for FFmpeg only)."""
+
+    camera_id: int
+    url: str
+
+
+def no_frame(cause: str) -> FrameCheck:
+    """A frame check that got no frame, with its cause."""
+    return FrameCheck("no_frame", {"error": cause}, None, None, None, None)
+
+
+def check_frame(url: str, previous: np.ndarray | None, config: MonitorConfig,
+                pair_gap_s: float = 0.0) -> FrameCheck:
+    """Blocking: grab, judge the picture against ``previous``, thumbnail, fingerprint.
+
+    Args:
+        url: the stream URL (with credentials).
+        previous: the fingerprint of this camera's previous sample, or ``None``.
+        config: the monitor settings (timeouts, GOP wait, thresholds).
+        pair_gap_s: when > 0 and there is no ``previous``, grab a second time this many
+            seconds later and judge the second frame against the first (a one-shot
+            ``camnet probe`` can then see a frozen stream).
+    """
+    def once() -> frames.FrameGrab:
+        return frames.grab(url, open_timeout_s=config.tier2_open_timeout_s,
+                           read_timeout_s=config.tier2_read_timeout_s + config.tier2_gop_wait_s)
+
+    grab = once()
+    if grab.error == frames.OPEN_FAILED:
+        # A quick refusal right after tier 1's DESCRIBE is often the camera still tearing
+        # that session down and answering 503: try once more.
+        time.sleep(_REGRAB_DELAY_S)
+        grab = once()
+    if not grab.ok or not grab.frames:
+        return FrameCheck("no_frame", {"error": grab.error, "detail": grab.detail},
+                          None, None, None, None)
+    frame = grab.frames[-1]
+    if previous is None and pair_gap_s > 0:
+        first = health.fingerprint(health.working_gray(frame))
+        time.sleep(pair_gap_s)
+        second = once()
+        if second.ok and second.frames:
+            previous, grab, frame = first, second, second.frames[-1]
+    report = health.assess(frame, previous, config.health)
+    jpeg = health.thumbnail_jpeg(frame, width=config.snapshot_width)
+    detail = {**report.metrics(), "frames": len(grab.frames)}
+    return FrameCheck(report.verdict, detail, grab.width, grab.height, grab.first_frame_ms,
+                      jpeg, health.fingerprint(report.small).tobytes(), len(grab.frames))
+
+
+class Tier2Runner:
+    """A bounded queue of frame checks with its own workers, apart from the tier-1 cycle."""
+
+    def __init__(self, db: Database, config: MonitorConfig, executor: Executor) -> None:
+        self.db = db
+        self.config = config
+        self.executor = executor
+        self._queue: asyncio.Queue[GrabJob] | None = None
+        self._queued: set[int] = set()
+        self._workers: list[asyncio.Task[None]] = []
+        self._slots: asyncio.Semaphore | None = None
+        self.done = 0  # frame checks written since start
+
+    @property
+    def pending(self) -> int:
+        """Cameras queued or being checked."""
+        return len(self._queued)
+
+    def submit(self, jobs: Iterable[GrabJob]) -> int:
+        """Queue cameras for a frame check without waiting; return how many were queued.
+
+        A camera already queued or in flight is not queued twice; beyond ``tier2_queue``
+        waiting checks the rest wait for a later cycle.
+        """
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            self._workers = [asyncio.create_task(self._work(), name=f"tier2-{i}")
+                             for i in range(self.config.tier2_workers)]
+        queued = 0
+        for job in jobs:
+            if job.camera_id in self._queued or self._queue.qsize() >= self.config.tier2_queue:
+                continue
+            self._queued.add(job.camera_id)
+            self._queue.put_nowait(job)
+            queued += 1
+        return queued
+
+    async def check_now(self, jobs: Iterable[GrabJob], *, pair_gap_s: float = 0.0
+                        ) -> dict[int, FrameCheck]:
+        """Check these cameras now and wait for all (the one-shot ``camnet probe``)."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.config.tier2_workers)
+        slots = self._slots
+
+        async def one(job: GrabJob) -> tuple[int, FrameCheck]:
+            async with slots:
+                return job.camera_id, await self._check(job, pair_gap_s)
+
+        return dict(await asyncio.gather(*(one(j) for j in jobs)))
+
+    async def idle(self, limit_s: float) -> bool:
+        """Wait until nothing is queued or in flight (tests, shutdown); ``False`` on timeout."""
+        if self._queue is None or not self._queued:
+            return True
+        try:
+            await asyncio.wait_for(self._queue.join(), limit_s)
+        except TimeoutError:
+            return False
+        return True
+
+    async def stop(self) -> None:
+        """Cancel the workers; a grab thread in flight ends by OpenCV's own timeouts."""
+        for task in self._workers:
+            task.cancel()
+        for task in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers = []
+        self._queue = None
+        self._queued.clear()
+
+    async def _work(self) -> None:
+        assert self._queue is not None  # noqa: S101 - created in submit
+        queue = self._queue
+        while True:
+            job = await queue.get()
+            try:
+                await self._check(job, 0.0)
+            except Exception as exc:  # a bug in one check must not stop the worker
+                log.warning("frame check of camera %d failed: %s", job.camera_id,
+                            mask_text(repr(exc)))
+            finally:
+                self._queued.discard(job.camera_id)
+                queue.task_done()
+
+    async def _check(self, job: GrabJob, pair_gap_s: float) -> FrameCheck:
+        previous = await tier2_store.load_fingerprint(self.db, job.camera_id)
+        loop = asyncio.get_running_loop()
+        at = now_iso()
+        future = loop.run_in_executor(self.executor, check_frame, job.url,
+                                      previous.gray if previous else None, self.config,
+                                      pair_gap_s)
+        stuck = False
+        try:
+            check = await asyncio.wait_for(asyncio.shield(future),
+                                           self.config.tier2_deadline_s + pair_gap_s)
+        except TimeoutError:
+            check, stuck = no_frame("deadline"), True
+        except Exception as exc:
+            log.warning("frame check of camera %d failed: %s", job.camera_id,
+                        mask_text(repr(exc)))
+            check = no_frame("internal")
+        await tier2_store.record_frame(
+            self.db, job.camera_id, at, check, picture_after=self.config.picture_after,
+            interval_s=self.config.interval_s, backoff_max=self.config.tier2_backoff_max)
+        self.done += 1
+        if stuck:  # hold this worker until the thread is free: threads stay bounded
+            with contextlib.suppress(Exception):
+                await future
+        return check
