@@ -24,3 +24,17 @@ async def check_chains(db: Database, config: Config) -> int:
                 data={"subject": name, "cause": f"{name} chain broken at row {bad}",
                       "roles": ["admin"]}))
     return queued
+
+
+async def report_recreated_guards(db: Database, triggers: list[str]) -> bool:
+    """Alert admins that append-only guard triggers were missing (and re-created) at start."""
+    if not triggers:
+        return False
+    now = now_iso()
+    async with db.transaction() as tx:
+        return bool(await enqueue_event(
+            tx, "chain_failure", now, now,
+            data={"subject": "schema", "roles": ["admin"],
+                  "cause": "append-only guard triggers were missing and have been re-created: "
+                  + ", ".join(triggers)},
+            dedupe_key=f"guards:{now[:16]}"))

@@ -10,13 +10,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from camnet import audit
 from camnet.auth.principal import Principal
 from camnet.db import Database, Transaction
 from camnet.errors import Conflict, InvalidInput, NotFound
-from camnet.evidence.blobstore import BlobStore
+from camnet.evidence.blobstore import BlobCorrupted, BlobStore
 from camnet.evidence.custody import (
     AFTER_HANDOVER,
     CUSTODY_COLUMNS,
@@ -230,3 +231,25 @@ async def open_for_download(db: Database, actor: Principal, store: BlobStore, it
         await add_custody(tx, actor, item_id, CustodyIn(action="copied", to_holder=actor.username,
                                                         note="downloaded from camnet"))
     return path, item
+
+
+async def verify_request_files(db: Database, actor: Principal, store: BlobStore,
+                               request_id: int) -> list[dict[str, Any]]:
+    """Re-hash every stored file of a request; each item says ``ok``, ``bad`` or ``elsewhere``.
+
+    ``bad`` means the stored bytes no longer match the recorded SHA-256 (or the file is gone);
+    re-uploading the genuine file repairs it.
+    """
+    found = await list_items(db, actor, request_id)
+    out: list[dict[str, Any]] = []
+    for item in found:
+        state, problem = "elsewhere", ""
+        if item.stored:
+            try:
+                await store.open_verified(item.sha256)
+                state = "ok"
+            except (BlobCorrupted, FileNotFoundError) as exc:
+                state, problem = "bad", str(exc)
+        out.append({"item_id": item.id, "filename": item.filename, "sha256": item.sha256,
+                    "state": state, "problem": problem})
+    return out

@@ -14,16 +14,20 @@ from camnet.evidence.guards import ensure_guards
 log = logging.getLogger(__name__)
 
 
-async def on_open(db: Database, config: Config, *, clean_partials: bool = False) -> None:
+async def on_open(db: Database, config: Config, *, clean_partials: bool = False) -> list[str]:
     """Re-create missing append-only triggers; optionally delete leftover partial uploads.
 
     Only the service passes ``clean_partials`` (at its start no upload is in flight).
+
+    Returns:
+        The guard triggers that were missing and have been re-created (someone tampered).
     """
-    await ensure_guards(db)
+    recreated = await ensure_guards(db)
     if clean_partials:
         removed = await asyncio.to_thread(blob_store(config).remove_partials)
         if removed:
             log.warning("removed %d partial upload(s) left by killed uploads", len(removed))
+    return recreated
 
 
 async def sweep_partials(config: Config, *, every_s: float = 3600.0,

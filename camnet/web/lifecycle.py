@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import aiohttp
 from aiohttp import web
 
+from camnet.alerts.integrity import report_recreated_guards
 from camnet.db import open_database
 from camnet.evidence import startup as evidence_startup
 from camnet.monitor.notify import Notifier, WebhookChannel
@@ -24,7 +25,8 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     running: chain heads anchored (at start, daily, after each hand-over).
     """
     db = await open_database(app[keys.CONFIG])
-    await evidence_startup.on_open(db, app[keys.CONFIG], clean_partials=True)
+    recreated = await evidence_startup.on_open(db, app[keys.CONFIG], clean_partials=True)
+    await report_recreated_guards(db, recreated)  # someone dropped them: tell the admins
     app[keys.DB] = db
     anchoring = asyncio.create_task(evidence_startup.run_forever(app[keys.CONFIG]))
     yield

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -106,3 +108,25 @@ async def test_chain_failure_and_watchdog_reach_admins(
     assert any("Kiểm tra chuỗi băm thất bại: audit chain broken at row 1" in t for t in texts)
     assert any("Bộ giám sát camnet đã ngừng" in t for t in texts)
     assert zalo.texts("chat-canbo") == []
+
+
+async def test_recreated_guard_triggers_alert_the_admins(tmp_path: Path, aiohttp_client: Any) -> None:
+
+
+    from camnet.app import create_app
+    from camnet.config import load_config
+    from camnet.db import open_database
+    from camnet.evidence.guards import expected_guards
+
+    config = load_config(None, {"storage": {"data_dir": str(tmp_path)}, "monitor": {"enabled": False}})
+    db = await open_database(config)  # migrated, guards in place
+    await db.close()
+    victim = sorted(expected_guards())[0]
+    conn = sqlite3.connect(config.database_path)
+    conn.execute(f"DROP TRIGGER {victim}")  # what a careless admin or an attacker may do
+    conn.commit()
+    conn.close()
+    client = await aiohttp_client(create_app(config))
+    rows = await client.app[keys.DB].fetchall(
+        "SELECT kind, data FROM alert_event WHERE kind = 'chain_failure'")
+    assert len(rows) == 1 and victim in rows[0]["data"]

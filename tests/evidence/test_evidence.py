@@ -602,3 +602,17 @@ async def test_a_poisoned_old_row_never_takes_the_list_down(world: World) -> Non
     assert status == 200 and good["id"] in [r["id"] for r in listed["items"]]
     assert (await world.call("GET", "/requests", "canbo"))[0] == 200
     assert (await world.call("GET", f"/incidents/{incident['id']}", "canbo"))[0] == 200
+
+
+async def test_api_reports_a_bad_stored_file(world: World) -> None:
+    req = await approved_request(world)
+    data = b"genuine clip" * 300
+    _, item = await upload(world, req["id"], data)
+    status, ok = await world.call("POST", f"{API}/requests/{req['id']}/verify-files", "dieutra")
+    assert status == 200 and ok["bad"] == 0 and ok["items"][0]["state"] == "ok"
+    path = world.app[keys.BLOBS].path_for(item["sha256"])
+    path.chmod(0o600)
+    path.write_bytes(b"swapped " + data)
+    _, bad = await world.call("POST", f"{API}/requests/{req['id']}/verify-files", "dieutra")
+    assert bad["bad"] == 1 and bad["items"][0]["state"] == "bad"
+    assert (await world.call("POST", f"{API}/requests/{req['id']}/verify-files", "other"))[0] == 404
