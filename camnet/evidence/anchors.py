@@ -435,3 +435,23 @@ def latest_blocking(path: Path, chain_name: str = "custody") -> Anchor | None:
     found, _ = parse_log(path.read_text(encoding="utf-8"))
     mine = [a for a in found if a.chain == chain_name]
     return mine[-1] if mine else None
+
+
+async def recent_anchors(config: Config, limit: int = 50) -> dict[str, object]:
+    """The newest signed anchors (newest first) with the public key that checks them.
+
+    What the audit viewer and operators show and copy elsewhere; reading the log file runs
+    in a worker thread.
+    """
+    path = log_path(config)
+
+    def read() -> tuple[list[Anchor], list[Finding], str]:
+        text = path.read_text("utf-8") if path.exists() else ""
+        found, problems = parse_log(text)
+        public = load_signing_key(config.data_dir).public_key()
+        return found, problems, public_bytes(public).hex()
+
+    found, problems, public_hex = await asyncio.to_thread(read)
+    return {"log": str(path), "public_key": public_hex,
+            "problems": [p.message for p in problems],
+            "items": [asdict(a) for a in reversed(found[-limit:])]}

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from camnet.auth.principal import Principal
 from camnet.errors import InvalidInput
-from camnet.evidence import incidents, items, requests, verify
+from camnet.evidence import anchors, incidents, items, requests, verify
 from camnet.evidence.models import (
     CustodyIn,
     ExternalItemIn,
@@ -282,6 +282,22 @@ async def verify_files(request: web.Request, p: Principal) -> web.Response:
     found = await items.verify_request_files(request.app[keys.DB], p, request.app[keys.BLOBS],
                                              path_id(request))
     return json_response({"items": found, "bad": sum(1 for f in found if f["state"] == "bad")})
+
+
+class AnchorList(BaseModel):
+    """The newest signed chain-head anchors and the key that checks them."""
+
+    log: str
+    public_key: str
+    problems: list[str]
+    items: list[dict[str, Any]]
+
+
+@routes.add("GET", f"{API}/anchors", permission="audit.read", summary="Signed chain-head anchors",
+            tag="evidence", response=AnchorList)
+async def list_anchors(request: web.Request, p: Principal) -> web.Response:
+    """The newest anchors (chain, sequence, head hash, time, signature) for the audit viewer."""
+    return json_response(await anchors.recent_anchors(request.app[keys.CONFIG]))
 
 
 @routes.add("GET", f"{API}/custody/verify", permission="system.read",

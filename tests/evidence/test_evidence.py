@@ -616,3 +616,15 @@ async def test_api_reports_a_bad_stored_file(world: World) -> None:
     _, bad = await world.call("POST", f"{API}/requests/{req['id']}/verify-files", "dieutra")
     assert bad["bad"] == 1 and bad["items"][0]["state"] == "bad"
     assert (await world.call("POST", f"{API}/requests/{req['id']}/verify-files", "other"))[0] == 404
+
+
+async def test_anchors_are_listed_for_the_audit_viewer(world: World) -> None:
+    from camnet.evidence.anchors import anchor_now
+
+    await anchor_now(world.app[keys.CONFIG])
+    status, listed = await world.call("GET", f"{API}/anchors", "chihuy")
+    assert status == 200, listed
+    assert {a["chain"] for a in listed["items"]} == {"custody", "audit"}
+    assert len(listed["public_key"]) == 64 and listed["problems"] == []
+    assert all(a["sig"] for a in listed["items"])
+    assert (await world.call("GET", f"{API}/anchors", "canbo"))[0] == 403
