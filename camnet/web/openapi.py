@@ -50,6 +50,7 @@ def build_openapi(routes: list[ApiRoute]) -> dict[str, Any]:
         if "{" in route.path:
             op["responses"]["404"] = _resp("not found or outside your zone", _ERROR)
         paths.setdefault(route.path, {})[route.method.lower()] = op
+    _link_created_ids(routes, paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "camnet API", "version": __version__},
@@ -63,6 +64,27 @@ def build_openapi(routes: list[ApiRoute]) -> dict[str, Any]:
         },
         "security": [{"bearer": []}, {"session": []}],
     }
+
+
+def _link_created_ids(routes: list[ApiRoute], paths: dict[str, Any]) -> None:
+    """OpenAPI links: what a POST creates (its ``id``) feeds the operations on ``…/{id}``.
+
+    Lets clients and stateful testers (schemathesis) follow create → read → change → delete.
+    """
+    for route in routes:
+        if route.method != "POST" or route.response is None or "id" not in route.response.model_fields:
+            continue
+        links = {}
+        for path, ops in paths.items():
+            if not path.startswith(route.path.rstrip("/") + "/{id}"):
+                continue
+            for method, op in ops.items():
+                links[f"{method}_{op['operationId']}"] = {
+                    "operationId": op["operationId"],
+                    "parameters": {"path.id": "$response.body#/id"},
+                }
+        if links:
+            paths[route.path]["post"]["responses"][str(route.status)]["links"] = links
 
 
 def _resp(description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +101,8 @@ def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
 
 def _path_params(path: str) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1} if name.endswith("id") else {"type": "string"}}
         for name in re.findall(r"{(\w+)}", path)
     ]
 

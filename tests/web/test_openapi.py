@@ -33,3 +33,14 @@ async def test_openapi_matches_routes(client: TestClient) -> None:
     cam = doc["paths"]["/api/v1/cameras"]["post"]
     assert cam["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("CameraIn")
     assert "password" not in doc["components"]["schemas"]["CameraOut"]["properties"]
+
+
+def test_created_ids_are_linked_to_their_operations() -> None:
+    from camnet.app import all_api_routes
+    from camnet.web.openapi import build_openapi
+
+    doc = build_openapi(all_api_routes())
+    links = doc["paths"]["/api/v1/incidents"]["post"]["responses"]["201"]["links"]
+    targets = {link["operationId"] for link in links.values()}
+    assert {"get_incident", "update_incident"} <= targets
+    assert all(link["parameters"] == {"path.id": "$response.body#/id"} for link in links.values())
