@@ -14,54 +14,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from camnet.intervals import Interval, clip, length, merge, subtract
 from camnet.timeutil import to_iso
 
-Interval = tuple[float, float]
 WindowState = Literal["up", "poor_picture", "partly_down", "down", "partly_no_data", "no_data"]
 FootageState = Literal["available", "at_risk", "partly_overwritten", "overwritten", "not_recorded"]
 STATE_RANK: dict[str, int] = {"up": 0, "partly_no_data": 1, "poor_picture": 2, "partly_down": 3,
                               "no_data": 4, "down": 5}
 FOOTAGE_RANK: dict[str, int] = {"available": 0, "at_risk": 0, "partly_overwritten": 1,
                                 "overwritten": 2, "not_recorded": 2}
-
-
-def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sort and merge overlapping intervals, dropping empty ones."""
-    out: list[Interval] = []
-    for lo, hi in sorted(intervals):
-        if hi <= lo:
-            continue
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
-
-
-def clip(intervals: Iterable[Interval], lo: float, hi: float) -> list[Interval]:
-    """Intervals cut to [lo, hi], merged."""
-    return merge((max(a, lo), min(b, hi)) for a, b in intervals)
-
-
-def length(intervals: Iterable[Interval]) -> float:
-    """Total length of (merged) intervals."""
-    return sum(b - a for a, b in intervals)
-
-
-def subtract(a: list[Interval], b: list[Interval]) -> list[Interval]:
-    """Parts of merged ``a`` not covered by merged ``b``."""
-    out: list[Interval] = []
-    for lo, hi in a:
-        cur = lo
-        for blo, bhi in b:
-            if bhi <= cur or blo >= hi:
-                continue
-            if blo > cur:
-                out.append((cur, blo))
-            cur = max(cur, bhi)
-        if cur < hi:
-            out.append((cur, hi))
-    return out
 
 
 def watched_intervals(cycle_starts: Iterable[float], max_gap_s: float,

@@ -23,13 +23,13 @@ from camnet.auth.principal import Principal
 from camnet.auth.scope import in_scope
 from camnet.db import Database, Transaction
 from camnet.errors import InvalidInput, NotFound
+from camnet.intervals import Interval
 from camnet.registry.cameras import get_camera_row
 from camnet.registry.points import get_point_row
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import display_timezone, now_iso, parse_iso, to_iso, utcnow
 
 Target = Literal["camera", "point", "zone"]
-Interval = tuple[float, float]
 WEEK = timedelta(days=7)
 
 

@@ -17,7 +17,6 @@ An open outage runs until the window's end (or now).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -26,6 +25,7 @@ from camnet.auth.principal import Principal
 from camnet.auth.scope import in_scope
 from camnet.db import Database
 from camnet.errors import InvalidInput
+from camnet.intervals import Interval, intersect, length, merge, subtract
 from camnet.monitor import watched
 from camnet.monitor.maintenance import windows_for
 from camnet.registry.zones import get_zone_row
@@ -34,7 +34,6 @@ from camnet.timeutil import parse_iso, to_iso, utcnow
 Group = Literal["camera", "point", "zone"]
 PERIODS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7),
                                  "30d": timedelta(days=30)}
-Interval = tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -111,50 +110,6 @@ def resolve_window(period: str | None, start: str | None, end: str | None
     return start_at, min(end_at, now)
 
 
-def _merge(intervals: Iterable[Interval]) -> list[Interval]:
-    merged: list[Interval] = []
-    for lo, hi in sorted(intervals):
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        elif hi > lo:
-            merged.append((lo, hi))
-    return merged
-
-
-def _length(intervals: Iterable[Interval]) -> float:
-    return sum(hi - lo for lo, hi in intervals)
-
-
-def _subtract(a: list[Interval], b: list[Interval]) -> list[Interval]:
-    """``a`` minus ``b``; both merged (sorted, disjoint)."""
-    out: list[Interval] = []
-    for lo, hi in a:
-        cur = lo
-        for blo, bhi in b:
-            if bhi <= cur or blo >= hi:
-                continue
-            if blo > cur:
-                out.append((cur, blo))
-            cur = max(cur, bhi)
-        if cur < hi:
-            out.append((cur, hi))
-    return out
-
-
-def _intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
-    out: list[Interval] = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if hi > lo:
-            out.append((lo, hi))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
 async def compute_uptime(
     db: Database, actor: Principal, *, start: datetime, end: datetime,
     zone_code: str | None = None, group: Group = "camera", camera_id: int | None = None,
@@ -199,13 +154,13 @@ async def compute_uptime(
     for cam in cameras:
         begin = max(t_lo, parse_iso(cam["created_at"]).timestamp())
         window = [(begin, t_hi)] if t_hi > begin else []
-        maint = _intersect(_merge(maintenance[cam["id"]]), window)
-        seen = _subtract(_intersect(_merge(watched_by[cam["id"]]), window), maint)
-        down = _intersect(_merge(outages[cam["id"]]), seen)
-        degraded = _subtract(_intersect(_merge(degraded_by[cam["id"]]), seen), down)
-        maint_s = _length(maint)
-        monitored = _length(seen)
-        no_data = max(0.0, _length(window) - maint_s - monitored)
+        maint = intersect(merge(maintenance[cam["id"]]), window)
+        seen = subtract(intersect(merge(watched_by[cam["id"]]), window), maint)
+        down = intersect(merge(outages[cam["id"]]), seen)
+        degraded = subtract(intersect(merge(degraded_by[cam["id"]]), seen), down)
+        maint_s = length(maint)
+        monitored = length(seen)
+        no_data = max(0.0, length(window) - maint_s - monitored)
         if group == "camera":
             key, label = str(cam["id"]), f"{cam['point_name']} / {cam['name']}"
         elif group == "point":
@@ -215,10 +170,10 @@ async def compute_uptime(
         acc = totals.setdefault(key, [0, 0.0, 0.0, 0.0, 0, 0.0, 0.0])
         acc[0] += 1
         acc[1] += monitored
-        acc[2] += _length(down)
+        acc[2] += length(down)
         acc[3] += maint_s
         acc[4] += len(outages[cam["id"]])
-        acc[5] += _length(degraded)
+        acc[5] += length(degraded)
         acc[6] += no_data
         meta[key] = (label, cam["zone_code"])
     return [
@@ -242,7 +197,7 @@ async def outages_in_window(db: Database, camera_id: int, start: datetime, end: 
         s = parse_iso(r["started_at"]).timestamp()
         e = parse_iso(r["ended_at"]).timestamp() if r["ended_at"] else utcnow().timestamp()
         intervals.append((max(s, lo), min(e, hi)))
-    return _length(_merge(intervals)), [dict(r) for r in rows]
+    return length(merge(intervals)), [dict(r) for r in rows]
 
 
 async def availability_in_window(db: Database, camera_id: int, start: datetime, end: datetime
@@ -256,16 +211,16 @@ async def availability_in_window(db: Database, camera_id: int, start: datetime, 
     """
     lo_iso, hi_iso = to_iso(start), to_iso(end)
     window = [(start.timestamp(), end.timestamp())]
-    seen = _intersect(_merge((await watched.spans(db, [camera_id], lo_iso, hi_iso))[camera_id]),
+    seen = intersect(merge((await watched.spans(db, [camera_id], lo_iso, hi_iso))[camera_id]),
                       window)
     outage_rows = await db.fetchall(
         "SELECT started_at, ended_at FROM outage WHERE camera_id = ? AND started_at < ?"
         " AND (ended_at IS NULL OR ended_at > ?)", (camera_id, hi_iso, lo_iso))
     now = utcnow().timestamp()
-    down = _intersect(_merge(
+    down = intersect(merge(
         (parse_iso(r["started_at"]).timestamp(),
          parse_iso(r["ended_at"]).timestamp() if r["ended_at"] else now) for r in outage_rows), seen)
-    watched_s, seen_down = _length(seen), _length(down)
+    watched_s, seen_down = length(seen), length(down)
     if watched_s <= 0:
         return None, seen_down, 0.0
     return round(100 * (1 - seen_down / watched_s), 2), seen_down, watched_s

@@ -12,10 +12,9 @@ from collections import defaultdict
 from datetime import timedelta
 
 from camnet.db import Database, Transaction
+from camnet.intervals import Interval
 from camnet.monitor.outcomes import CycleReport
 from camnet.timeutil import parse_iso, to_iso
-
-Interval = tuple[float, float]
 
 
 async def extend(tx: Transaction, report: CycleReport, *, gap_s: float) -> None:
