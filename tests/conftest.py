@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
 
 from camnet.accounts import users
@@ -56,6 +56,17 @@ def config(tmp_path: Path) -> Config:
     """Defaults with the data dir in a temp dir and the monitor off."""
     return load_config(None, {"storage": {"data_dir": str(tmp_path / "data")},
                               "monitor": {"enabled": False}})
+
+
+@pytest.fixture
+async def sample_server(config: Config) -> AsyncIterator[TestServer]:
+    """The real app with the sample data on a real port of 127.0.0.1 (for browser tests)."""
+    app = create_app(config)
+    srv = TestServer(app, host="127.0.0.1")
+    await srv.start_server()
+    await load_sample(app[keys.DB], app[keys.CIPHER])
+    yield srv
+    await srv.close()
 
 
 @pytest.fixture

@@ -4,35 +4,19 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
-
-from camnet.app import create_app
-from camnet.config import Config
-from camnet.sample import load_sample
-from camnet.web import keys
 
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture
-async def server(config: Config) -> AsyncIterator[TestServer]:
-    app = create_app(config)
-    srv = TestServer(app, host="127.0.0.1")
-    await srv.start_server()
-    await load_sample(app[keys.DB], app[keys.CIPHER])
-    yield srv
-    await srv.close()
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-async def test_alerts_page_in_a_browser(server: TestServer, tmp_path: Path) -> None:
-    base = str(server.make_url("/"))
+async def test_alerts_page_in_a_browser(sample_server: TestServer, tmp_path: Path) -> None:
+    base = str(sample_server.make_url("/"))
     async with async_api.async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM,
                                            args=["--no-sandbox", "--disable-gpu"])
