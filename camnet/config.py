@@ -71,18 +71,6 @@ class MonitorConfig(_Section):
     interval_s: float = Field(60.0, ge=1)
     timeout_s: float = Field(5.0, gt=0)
     deny_networks: tuple[str, ...] = ()
-
-    @field_validator("deny_networks")
-    @classmethod
-    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        import ipaddress
-
-        for block in value:
-            try:
-                ipaddress.ip_network(block, strict=False)
-            except ValueError as exc:
-                raise ValueError(f"not a network block {block!r}: use CIDR, e.g. 169.254.0.0/16") from exc
-        return value
     concurrency: int = Field(1000, ge=1, le=20000)
     spread: float = Field(0.5, ge=0, le=1)
     down_after: int = Field(3, ge=1)
@@ -99,6 +87,18 @@ class MonitorConfig(_Section):
     coverage_gap_intervals: float = Field(2.0, ge=1)
     snapshot_width: int = Field(320, ge=64, le=1920)
     health: HealthConfig = HealthConfig()
+
+    @field_validator("deny_networks")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import ipaddress
+
+        for block in value:
+            try:
+                ipaddress.ip_network(block, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not a network block {block!r}: use CIDR, e.g. 169.254.0.0/16") from exc
+        return value
 
 
 class NotifyConfig(_Section):

@@ -37,6 +37,8 @@ def test_unknown_key_names_file_key_and_allowed(tmp_path: Path) -> None:
         ("[ui]\ntimezone = 'Mars/Base'\n", "ui.timezone"),
         ("[ui]\nlanguage = 'fr'\n", "ui.language"),
         ("[monitor]\ndown_after = 0\n", "monitor.down_after"),
+        ("[monitor]\ndeny_networks = ['169.254.0.0/33']\n", "monitor.deny_networks"),
+        ("[security]\nlogin_max_lockout_s = 0\n", "security.login_max_lockout_s"),
         ("[bogus]\nx = 1\n", "bogus"),
     ],
 )
