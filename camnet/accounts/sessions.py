@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from camnet.accounts.users import principal_by_id
+from camnet.accounts import users  # users imports this module too: use attributes at call time
 from camnet.auth.principal import Principal
 from camnet.db import Database, Transaction
 from camnet.errors import Forbidden, NotFound
@@ -58,7 +58,7 @@ async def principal_by_session(db: Database, sid: str, now: datetime) -> Princip
         " WHERE sid_hash = ? AND ended_at IS NULL AND expires_at > ?", (_digest(sid), to_iso(now)))
     if session is None:
         return None
-    principal = await principal_by_id(db, int(session["user_id"]))
+    principal = await users.principal_by_id(db, int(session["user_id"]))
     if principal is not None and now - parse_iso(session["last_seen_at"]) > TOUCH_EVERY:
         async with db.transaction() as tx:
             await tx.execute("UPDATE user_session SET last_seen_at = ? WHERE sid_hash = ?",

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from camnet import audit
+from camnet.accounts import sessions
 from camnet.auth.principal import ROLES, Principal
 from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
@@ -127,7 +128,7 @@ async def set_disabled(db: Database, actor: Principal, username: str, disabled: 
             raise Forbidden("you cannot disable yourself", "username")
         await tx.execute("UPDATE user SET disabled = ? WHERE id = ?", (int(disabled), row["id"]))
         if disabled:
-            await _end_sessions(tx, row["id"], "user disabled")
+            await sessions.end_user_sessions(tx, row["id"], "user disabled", utcnow())
         await audit.record(tx, actor, "disable" if disabled else "enable", "user", row["id"])
 
 
@@ -147,7 +148,7 @@ async def set_role(db: Database, actor: Principal, username: str, *, role: str |
         new_role = role or before["role"]
         await tx.execute("UPDATE user SET role = ?, zone_id = ? WHERE id = ?",
                          (new_role, zone_id, row["id"]))
-        await _end_sessions(tx, row["id"], "role or zone changed")
+        await sessions.end_user_sessions(tx, row["id"], "role or zone changed", utcnow())
         await audit.record(tx, actor, "set_role", "user", row["id"], dict(before),
                            {"role": new_role, "zone_id": zone_id})
 
@@ -161,14 +162,8 @@ async def set_password(db: Database, actor: Principal, username: str, password: 
     async with db.transaction() as tx:
         row = await _user_in_scope(tx, actor, username)
         await tx.execute("UPDATE user SET password_hash = ? WHERE id = ?", (password_hash, row["id"]))
-        await _end_sessions(tx, row["id"], "password changed")
+        await sessions.end_user_sessions(tx, row["id"], "password changed", utcnow())
         await audit.record(tx, actor, "set_password", "user", row["id"])  # never the password
-
-
-async def _end_sessions(tx: Transaction, user_id: int, reason: str) -> None:
-    await tx.execute(
-        "UPDATE user_session SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL",
-        (now_iso(), reason, user_id))
 
 
 def principal_from_row(row: sqlite3.Row) -> Principal:
