@@ -41,3 +41,24 @@ async def test_log_in_and_log_an_incident(sample_server: TestServer, tmp_path: P
             await page.screenshot(path=str(tmp_path / "incident.png"))
         finally:
             await browser.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+async def test_no_page_scrolls_sideways_on_a_phone(sample_server: TestServer) -> None:
+    base = str(sample_server.make_url("/"))
+    async with async_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM,
+                                           args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            await page.goto(base + "login")
+            await page.fill("input[name=username]", "admin")
+            await page.fill("input[name=password]", "camnet-demo")
+            await page.click("button[type=submit]")
+            await page.wait_for_url(base)
+            for path in ("", "alerts", "map", "incidents", "requests", "requests/at-risk"):
+                await page.goto(base + path)
+                width = await page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, (path, width)
+        finally:
+            await browser.close()
