@@ -34,6 +34,8 @@ from camnet.web import (
     ui_auth,
     ui_board,
     ui_evidence,
+    ui_hosts,
+    ui_hosts_review,
     ui_map,
 )
 from camnet.web.alerts_ctx import alerts_ctx
@@ -125,5 +127,8 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_evidence.routes)
     app.router.add_routes(ui_alerts.routes)
     app.router.add_routes(ui_map.routes)
+    app.router.add_routes(ui_hosts.routes)
+    app.router.add_routes(ui_hosts_review.routes)
+    app[keys.EXTRA]["host_blobs"] = BlobStore(config.data_dir / "evidence", config.hosts.upload_max_bytes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

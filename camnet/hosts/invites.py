@@ -10,7 +10,7 @@ import segno
 
 from camnet import audit
 from camnet.auth.principal import Principal
-from camnet.auth.scope import in_scope
+from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database
 from camnet.errors import InvalidInput, NotFound
 from camnet.hosts.registrations import HOST_LEVELS
@@ -59,3 +59,12 @@ def qr_svg(url: str) -> bytes:
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=8, border=2)
     return out.getvalue()
+
+
+async def get_invite_in_scope(db: Database, actor: Principal, code: str) -> sqlite3.Row:
+    """A live invite of the officer's zone subtree, else :class:`NotFound`."""
+    actor.require("registry.write")
+    return await fetch_in_scope(
+        db, actor, "SELECT i.*, z.name AS zone_name, z.path AS zone_path FROM host_invite i"
+        " JOIN zone z ON z.id = i.zone_id WHERE i.code = ? AND i.revoked_at IS NULL",
+        (code[:64],), what="invite", field="code")
