@@ -18,9 +18,9 @@ from camnet.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from camnet.evidence import incidents, items, requests
 from camnet.evidence.models import IncidentIn, RequestIn, TransitionIn
 from camnet.hosts import abuse, consent, footage, hostpage, links, registrations, subject
-from camnet.hosts.models import RegistrationIn, normalise_phone
+from camnet.hosts.models import HostCorrection, RegistrationIn, normalise_phone
 from camnet.monitor import maintenance
-from camnet.timeutil import to_iso, utcnow
+from camnet.timeutil import parse_iso, to_iso, utcnow
 from camnet.web import keys
 from tests.conftest import World
 
@@ -148,7 +148,6 @@ async def test_ask_changes_then_resubmit_and_reject(world: World) -> None:
     await registrations.ask_changes(db, canbo, done.registration_id, "Ghi rõ số nhà")
     row = await registrations.get_for_host(db, done.registration_id)
     assert (row["status"], row["review_note"]) == ("changes_requested", "Ghi rõ số nhà")
-    from camnet.hosts.models import HostCorrection
     await registrations.correct(db, done.registration_id, HostCorrection(
         host_name="Trần Thị Bình", phone="0912345678", address="Số 12, đường Chợ"))
     row = await registrations.get_for_host(db, done.registration_id)
@@ -261,7 +260,6 @@ async def test_subject_requests_have_a_deadline_and_reach_officers(world: World)
     request_id = await subject.file_request(db, done.registration_id, "delete", "Xóa số điện thoại",
                                             deadline_hours=72)
     row = (await subject.requests_of(db, done.registration_id))[0]
-    from camnet.timeutil import parse_iso
     assert parse_iso(row["due_at"]) - parse_iso(row["created_at"]) == timedelta(hours=72)
     canbo = await _officer(db)
     assert [r["id"] for r in await subject.open_in_scope(db, canbo)] == [request_id]
