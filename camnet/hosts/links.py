@@ -23,6 +23,11 @@ from camnet.timeutil import now_iso, parse_iso, to_iso, utcnow
 _SIG_BYTES = 16
 
 
+def derive_key(master: bytes, purpose: str) -> bytes:
+    """A key for one purpose (``link``, ``pow``) derived from the service's session key."""
+    return hmac.new(master, f"camnet-hosts-{purpose}".encode(), hashlib.sha256).digest()
+
+
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

@@ -6,8 +6,6 @@ The host page lives at ``/chu-camera/<token>``: the token is the host's private 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 from aiohttp import web
@@ -38,8 +36,7 @@ CAMERA_FIELDS = ("label", "azimuth_deg", "fov_deg", "retention_days", "sign_post
 
 def purpose_key(request: web.Request, purpose: str) -> bytes:
     """A key for one purpose (host links, proof of work) derived from the service key."""
-    master = request.app[keys.SECRETS].session_key
-    return hmac.new(master, f"camnet-hosts-{purpose}".encode(), hashlib.sha256).digest()
+    return links.derive_key(request.app[keys.SECRETS].session_key, purpose)
 
 
 def _enabled(request: web.Request) -> None:

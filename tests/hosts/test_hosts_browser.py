@@ -35,7 +35,8 @@ async def test_host_journey_on_a_phone(sample_server: TestServer) -> None:
             host = await browser.new_context(viewport=PHONE)
             page = await host.new_page()
             await page.goto(base + "/dang-ky")
-            await page.select_option("select[name=zone_id]", label="Thôn Mỹ Lợi (mẫu) — Xã Phú Mỹ (dữ liệu mẫu)")
+            await page.select_option("select[name=zone_id]",
+                                     label="Thôn Mỹ Lợi (mẫu) — Xã Phú Mỹ (dữ liệu mẫu)")
             await page.fill("input[name=host_name]", "Phạm Thị Dung <b>")
             await page.fill("input[name=phone]", "0912 777 888")
             await page.fill("input[name=point_name]", "Quán nước Dung")
