@@ -6,6 +6,7 @@ the host opens the private link → pauses monitoring → withdraws consent.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from datetime import timedelta
 
@@ -49,6 +50,10 @@ async def test_host_journey_on_a_phone(sample_server: TestServer) -> None:
             assert not await page.is_checked("input[name=consent]")  # never pre-ticked
             await page.check("input[name=consent]")
             await page.wait_for_selector("form[data-pow-ready='1']", timeout=120_000)
+            for length in (0, 3, 55, 56, 63, 64, 65, 130):  # the plain-HTTP fallback hash
+                text = ("0a&9" * 40)[:length]
+                got = await page.evaluate("t => window.camnetSha256(t)", text)
+                assert got == hashlib.sha256(text.encode()).hexdigest(), length
             await _no_sideways_scroll(page)
             await page.click("#host-register button[type=submit]")
             await page.wait_for_selector("a.host-link")
