@@ -5,13 +5,17 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 
 from camnet.app import create_app
-from camnet.auth.principal import Principal
+from camnet.auth.principal import Principal, cli_principal
 from camnet.config import Config, load_config
+from camnet.evidence import incidents, items, requests
+from camnet.evidence.models import IncidentIn, RequestIn, TransitionIn
 from camnet.hosts import registrations
 from camnet.hosts.links import token_hash
 from camnet.sample import load_sample
@@ -194,3 +198,49 @@ async def test_invite_link_and_qr(world: World) -> None:
     _csrf, _c, form = await _form(client, f"/dang-ky?ma={code}")
     assert f'name="ma" value="{code}"' in form and 'name="zone_id"' not in form
     assert (await client.get(flyer_path, headers=world.auth("other"))).status == 404
+
+
+async def test_host_answers_a_request_from_the_page(world: World) -> None:
+    client = world.client
+    link = _link(await (await _register(client, name=HOSTILE)).text())
+    db = client.app[keys.DB]
+    reg_id = int(await db.fetchval("SELECT MAX(id) FROM host_registration"))
+    path = str(await db.fetchval("SELECT path FROM zone WHERE code = 'SAMPLE-PHUMY'"))
+    await registrations.approve(db, Principal(3, "canbo", "officer", None, path), reg_id)
+    camera_id = (await registrations.host_camera_ids(db, reg_id))[0]
+    root = cli_principal("chihuy")
+    end = utcnow() - timedelta(hours=2)
+    incident = await incidents.create_incident(db, root, IncidentIn(
+        case_no="VV-PAGE-1", kind="theft", occurred_from=end - timedelta(hours=1),
+        occurred_to=end, zone_code="SAMPLE-PHUMY"))
+    req = await requests.create_request(db, root, RequestIn(
+        incident_id=incident.id, reason="điều tra", cameras=[{"camera_id": camera_id}]))
+    for to in ("submitted", "approved"):
+        await requests.transition(db, root, req.id, TransitionIn(to=to),
+                                  separation_of_duties=False)
+    page = await (await client.get(link)).text()
+    assert f'data-request="{req.id}"' in page and "VV-PAGE-1" not in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf
+    resp = await client.post(link, data={"csrf": csrf.group(1), "action": "answer",
+                                         "request_id": str(req.id), "camera_id": str(camera_id),
+                                         "answer": "camera_off"}, allow_redirects=False)
+    assert resp.status == 303
+    form = aiohttp.FormData()
+    form.add_field("csrf", csrf.group(1))
+    form.add_field("request_id", str(req.id))
+    form.add_field("camera_id", str(camera_id))
+    form.add_field("file", b"\x00clip from the recorder", filename="../../cong.mp4",
+                   content_type="video/mp4")
+    resp = await client.post(link + "/clip", data=form, allow_redirects=False)
+    assert resp.status == 303, await resp.text()
+    found = await items.list_items(db, root, req.id)
+    assert [(i.filename, i.method) for i in found] == [("cong.mp4", "received from host")]
+    assert found[0].holder.startswith("Chủ camera: <script>")  # stored as typed…
+    assert await _login(client, "dieutra", "camnet-demo") == 303
+    shown = await (await client.get(f"/requests/{req.id}")).text()
+    assert "camera tắt" in shown and HOSTILE not in shown  # …and escaped where shown
+    # another camera's snapshot is not the host's to see
+    other = int(await db.fetchval("SELECT MIN(id) FROM camera"))
+    assert (await client.get(f"{link}/snapshot/{other}")).status == 422
+    assert (await client.get(f"{link}/snapshot/{camera_id}")).status == 404  # none yet
