@@ -87,11 +87,14 @@ class RegistrationIn(_In):
 
 
 class HostCorrection(_In):
-    """What a host may correct on their own page."""
+    """What a host may correct on their own page (name and place only before approval)."""
 
     host_name: Line = Field(min_length=1, max_length=200)
     phone: str = Field(min_length=6, max_length=40)
     address: Line = Field(min_length=1, max_length=500)
+    point_name: Line | None = Field(None, min_length=1, max_length=200)
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
 
     @field_validator("phone")
     @classmethod

@@ -267,10 +267,20 @@ async def correct(db: Database, registration_id: int, data: HostCorrection) -> N
         if row["status"] in ("rejected", "withdrawn"):
             raise Conflict("this registration is closed", "status")
         status = "pending" if row["status"] == "changes_requested" else row["status"]
+        point_name, lat, lon = row["point_name"], row["lat"], row["lon"]
+        if row["point_id"] is None:  # before approval the place may change too
+            point_name = data.point_name or point_name
+            if (data.lat is None) != (data.lon is None):
+                raise InvalidInput("give both latitude and longitude", "lat")
+            if data.lat is not None and data.lon is not None:
+                zone = await get_zone_row(tx, public_actor(), zone_id=row["zone_id"])
+                check_in_zone(zone, data.lat, data.lon)
+                lat, lon = data.lat, data.lon
         await tx.execute(
-            "UPDATE host_registration SET host_name = ?, phone = ?, address = ?, status = ?,"
-            " updated_at = ? WHERE id = ?",
-            (data.host_name, data.phone, data.address, status, now_iso(), registration_id))
+            "UPDATE host_registration SET host_name = ?, phone = ?, address = ?, point_name = ?,"
+            " lat = ?, lon = ?, status = ?, updated_at = ? WHERE id = ?",
+            (data.host_name, data.phone, data.address, point_name, lat, lon, status, now_iso(),
+             registration_id))
         if row["point_id"] is not None:
             point = await get_point_row(tx, host_actor(row), int(row["point_id"]))
             values = {k: point[k] for k in ("address", "lat", "lon", "host_name", "host_phone",

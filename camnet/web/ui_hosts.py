@@ -212,9 +212,14 @@ async def host_action(request: web.Request) -> web.Response:
     action = str(form.get("action", ""))
     try:
         if action == "correct":
+            fields: dict[str, Any] = {k: str(form.get(k, ""))
+                                      for k in ("host_name", "phone", "address")}
+            if form.get("point_name"):
+                fields["point_name"] = str(form.get("point_name"))
+            for name in ("lat", "lon"):
+                fields[name] = _float(str(form.get(name, "")), name)
             try:
-                data = HostCorrection.model_validate(
-                    {k: str(form.get(k, "")) for k in ("host_name", "phone", "address")})
+                data = HostCorrection.model_validate(fields)
             except ValidationError as exc:
                 raise invalid_from(exc) from exc
             await registrations.correct(db, registration_id, data)

@@ -148,10 +148,15 @@ async def test_ask_changes_then_resubmit_and_reject(world: World) -> None:
     await registrations.ask_changes(db, canbo, done.registration_id, "Ghi rõ số nhà")
     row = await registrations.get_for_host(db, done.registration_id)
     assert (row["status"], row["review_note"]) == ("changes_requested", "Ghi rõ số nhà")
+    with pytest.raises(InvalidInput, match="boundary|outside"):
+        await registrations.correct(db, done.registration_id, HostCorrection(
+            host_name="Trần Thị Bình", phone="0912345678", address="Số 12", lat=10.0, lon=106.0))
     await registrations.correct(db, done.registration_id, HostCorrection(
-        host_name="Trần Thị Bình", phone="0912345678", address="Số 12, đường Chợ"))
+        host_name="Trần Thị Bình", phone="0912345678", address="Số 12, đường Chợ",
+        point_name="Tạp hóa Bình 2", lat=16.512, lon=107.652))
     row = await registrations.get_for_host(db, done.registration_id)
-    assert (row["status"], row["address"]) == ("pending", "Số 12, đường Chợ")
+    assert (row["status"], row["address"], row["point_name"], row["lat"]) == (
+        "pending", "Số 12, đường Chợ", "Tạp hóa Bình 2", 16.512)
     await registrations.reject(db, canbo, done.registration_id, "Trùng điểm đã có")
     assert (await registrations.get_for_host(db, done.registration_id))["status"] == "rejected"
 
