@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -27,7 +28,7 @@ async def _no_sideways_scroll(page: object) -> None:
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-async def test_host_journey_on_a_phone(sample_server: TestServer) -> None:
+async def test_host_journey_on_a_phone(sample_server: TestServer, tmp_path: Path) -> None:
     base = str(sample_server.make_url("/")).rstrip("/")
     async with async_api.async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM,
@@ -55,6 +56,7 @@ async def test_host_journey_on_a_phone(sample_server: TestServer) -> None:
                 got = await page.evaluate("t => window.camnetSha256(t)", text)
                 assert got == hashlib.sha256(text.encode()).hexdigest(), length
             await _no_sideways_scroll(page)
+            await page.screenshot(path=str(tmp_path / "register.png"), full_page=True)
             await page.click("#host-register button[type=submit]")
             await page.wait_for_selector("a.host-link")
             link = await page.get_attribute("a.host-link", "href")
@@ -72,6 +74,7 @@ async def test_host_journey_on_a_phone(sample_server: TestServer) -> None:
             await opage.click("tr.reg-row a >> nth=1")
             assert "Phạm Thị Dung <b>" in await opage.inner_text("dd.host-name")
             await _no_sideways_scroll(opage)
+            await opage.screenshot(path=str(tmp_path / "review.png"), full_page=True)
             await opage.click("#review-form button[value=approve]")
             await opage.wait_for_selector("dd[data-status=approved]")
 
@@ -89,6 +92,7 @@ async def test_host_journey_on_a_phone(sample_server: TestServer) -> None:
             await page.click("#withdraw-form button[type=submit]")
             await page.wait_for_selector("[data-status=withdrawn]")
             assert "rút lại lúc" in await page.inner_text("main")
+            await page.screenshot(path=str(tmp_path / "host-page.png"), full_page=True)
             await _no_sideways_scroll(page)
         finally:
             await browser.close()
