@@ -323,3 +323,8 @@ async def withdraw(db: Database, registration_id: int, *, via: str) -> list[int]
         await audit.record(tx, host_actor(row), "withdraw_consent", "host_registration",
                            registration_id, {"status": row["status"]}, {"via": via})
         return await host_camera_ids(tx, registration_id)
+
+
+async def record_reads(db: Database, actor: Principal, rows: list[sqlite3.Row]) -> None:
+    """Audit that an officer was shown hosts' names and phones (queue or registration page)."""
+    await audit.record_personal_read(db, actor, "host_registration", [int(r["id"]) for r in rows])

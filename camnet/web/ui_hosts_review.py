@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from camnet import audit
 from camnet.errors import CamnetError, InvalidInput
 from camnet.hosts import consent, invites, links, registrations, subject
 from camnet.hosts.models import REVIEW_STATUSES, national_phone
@@ -30,10 +31,13 @@ async def queue(request: web.Request) -> web.Response:
     if status not in REVIEW_STATUSES and status != "all":
         status = "pending"
     zones = [z for z in await list_zones(db, p) if z.level in registrations.HOST_LEVELS]
+    rows = await registrations.review_queue(db, p, status=None if status == "all" else status)
+    dsr = await subject.open_in_scope(db, p)
+    await registrations.record_reads(db, p, rows)
+    await audit.record_personal_read(db, p, "host_subject_request", [int(r["id"]) for r in dsr])
     return await render(request, "hosts_queue.html", {
-        "rows": await registrations.review_queue(db, p, status=None if status == "all" else status),
-        "status": status, "statuses": REVIEW_STATUSES,
-        "subject_requests": await subject.open_in_scope(db, p),
+        "rows": rows, "status": status, "statuses": REVIEW_STATUSES,
+        "subject_requests": dsr,
         "invites": await invites.invites_in_scope(db, p), "zones": zones,
         "base": f"{request.scheme}://{request.host}",
     })
@@ -51,6 +55,7 @@ async def _one(request: web.Request, *, error: str = "", link: str = "", status:
     db = request.app[keys.DB]
     reg_id = path_id(request)
     row = await registrations.get_in_scope(db, p, reg_id)
+    await registrations.record_reads(db, p, [row])
     consents = await consent.consents_of(db, reg_id)
     return await render(request, "hosts_review.html", {
         "reg": row, "phone": national_phone(row["phone"]),

@@ -244,3 +244,24 @@ async def test_host_answers_a_request_from_the_page(world: World) -> None:
     other = int(await db.fetchval("SELECT MIN(id) FROM camera"))
     assert (await client.get(f"{link}/snapshot/{other}")).status == 422
     assert (await client.get(f"{link}/snapshot/{camera_id}")).status == 404  # none yet
+
+
+async def test_officer_types_in_a_paper_form_and_reads_are_audited(world: World) -> None:
+    client = world.client
+    assert await _login(client, "canbo", "camnet-demo") == 303
+    resp = await _register(client, solve=False, extra={"channel": "paper"})
+    assert resp.status == 200  # a logged-in officer needs no proof of work for paper forms
+    db = client.app[keys.DB]
+    reg_id = int(await db.fetchval("SELECT MAX(id) FROM host_registration"))
+    row = await db.fetchone("SELECT channel, witnessed_by FROM host_consent"
+                            " WHERE registration_id = ?", (reg_id,))
+    assert row is not None and (row["channel"], row["witnessed_by"]) == ("paper", "canbo")
+    assert (await client.get(f"/ho-so-dang-ky/{reg_id}")).status == 200
+    audited = await db.fetchall("SELECT actor, entity_id FROM audit_log WHERE action ="
+                                " 'read_personal' AND entity = 'host_registration'")
+    assert ("canbo", reg_id) in [(a["actor"], a["entity_id"]) for a in audited]
+
+
+async def test_anonymous_paper_channel_is_ignored(world: World) -> None:
+    resp = await _register(world.client, solve=False, extra={"channel": "paper"})
+    assert resp.status == 422  # the public still has to pass the proof of work
