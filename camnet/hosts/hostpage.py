@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from camnet import audit
+from camnet.alerts.recipients import set_host_contact
 from camnet.auth.principal import cli_principal
 from camnet.db import Database
 from camnet.errors import Conflict, InvalidInput
@@ -171,6 +172,8 @@ async def withdraw_consent(db: Database, cipher: CredentialCipher, registration_
     for camera_id in camera_ids:
         await update_camera(db, actor, cipher, camera_id, CameraPatch(enabled=False))
     if row["point_id"] is not None:
+        if row["email"]:  # no more camera alerts by e-mail
+            await set_host_contact(db, actor, int(row["point_id"]), host_email="")
         point = await get_point_row(db, actor, int(row["point_id"]))
         mark = f"[Chủ camera đã rút lại đồng ý {to_iso(utcnow())[:10]}]"
         notes = (mark + " " + (point["notes"] or "")).strip()[:2000]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import phonenumbers
@@ -29,6 +30,21 @@ def normalise_phone(text: str, region: str = "VN") -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValueError("not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+
+
+def check_email(value: str) -> str:
+    """An optional e-mail address: empty, or one plausible ``name@domain.tld``.
+
+    Raises:
+        ValueError: not an e-mail address.
+    """
+    value = value.strip()
+    if value and (len(value) > 254 or not _EMAIL.match(value)):
+        raise ValueError("not an e-mail address")
+    return value
 
 
 def national_phone(e164: str) -> str:
@@ -72,6 +88,7 @@ class RegistrationIn(_In):
     zone_id: int = Field(ge=1)
     host_name: Line = Field(min_length=1, max_length=200)
     phone: str = Field(min_length=6, max_length=40)
+    email: str = Field("", max_length=254)
     point_name: Line = Field(min_length=1, max_length=200)
     address: Line = Field(min_length=1, max_length=500)
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
@@ -85,12 +102,18 @@ class RegistrationIn(_In):
     def _phone(cls, value: str) -> str:
         return normalise_phone(value)
 
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return check_email(value)
+
 
 class HostCorrection(_In):
     """What a host may correct on their own page (name and place only before approval)."""
 
     host_name: Line = Field(min_length=1, max_length=200)
     phone: str = Field(min_length=6, max_length=40)
+    email: str = Field("", max_length=254)
     address: Line = Field(min_length=1, max_length=500)
     point_name: Line | None = Field(None, min_length=1, max_length=200)
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
@@ -100,3 +123,8 @@ class HostCorrection(_In):
     @classmethod
     def _phone(cls, value: str) -> str:
         return normalise_phone(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return check_email(value)

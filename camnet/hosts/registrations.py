@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from camnet import audit
+from camnet.alerts.recipients import set_host_contact
 from camnet.auth.principal import Principal
 from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
@@ -116,10 +117,12 @@ async def submit(db: Database, cipher: CredentialCipher, key: bytes, data: Regis
             raise Conflict("this form was already sent; reload the page", "altcha")
         now = now_iso()
         reg_id = await tx.execute(
-            "INSERT INTO host_registration(zone_id, invite_id, status, host_name, phone,"
+            "INSERT INTO host_registration(zone_id, invite_id, status, host_name, phone, email,"
             " point_name, address, lat, lon, cameras_json, client_address, pow_challenge,"
-            " created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (data.zone_id, invite_id, data.host_name, data.phone, data.point_name, data.address,
+            " created_at, updated_at)"
+            " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (data.zone_id, invite_id, data.host_name, data.phone, data.email, data.point_name,
+             data.address,
              data.lat, data.lon, json.dumps(cams, ensure_ascii=False), client_address,
              pow_challenge, now, now))
         await consent.give(tx, reg_id, data.consent_version, channel=channel,
@@ -205,6 +208,8 @@ async def approve(db: Database, actor: Principal, registration_id: int, note: st
                 " VALUES (?, ?, ?, ?)",
                 (registration_id, camera_id, int(cam["sign_posted"]), cam["qcvn135"]))
         await _decide(tx, actor, registration_id, "approved", note, point_id=point_id)
+    if row["email"]:  # the host hears about their cameras going down and back up
+        await set_host_contact(db, actor, point_id, host_email=row["email"])
     return point_id
 
 
@@ -277,10 +282,10 @@ async def correct(db: Database, registration_id: int, data: HostCorrection) -> N
                 check_in_zone(zone, data.lat, data.lon)
                 lat, lon = data.lat, data.lon
         await tx.execute(
-            "UPDATE host_registration SET host_name = ?, phone = ?, address = ?, point_name = ?,"
-            " lat = ?, lon = ?, status = ?, updated_at = ? WHERE id = ?",
-            (data.host_name, data.phone, data.address, point_name, lat, lon, status, now_iso(),
-             registration_id))
+            "UPDATE host_registration SET host_name = ?, phone = ?, email = ?, address = ?,"
+            " point_name = ?, lat = ?, lon = ?, status = ?, updated_at = ? WHERE id = ?",
+            (data.host_name, data.phone, data.email, data.address, point_name, lat, lon, status,
+             now_iso(), registration_id))
         if row["point_id"] is not None:
             point = await get_point_row(tx, host_actor(row), int(row["point_id"]))
             values = {k: point[k] for k in ("address", "lat", "lon", "host_name", "host_phone",
@@ -291,7 +296,9 @@ async def correct(db: Database, registration_id: int, data: HostCorrection) -> N
                               point_id=point["id"], sync=False)
         await audit.record(tx, host_actor(row), "correct", "host_registration", registration_id,
                            {"status": row["status"]}, {"status": status, "fields":
-                                                       ["host_name", "phone", "address"]})
+                                                       ["host_name", "phone", "email", "address"]})
+    if row["point_id"] is not None and data.email != row["email"]:
+        await set_host_contact(db, host_actor(row), int(row["point_id"]), host_email=data.email)
 
 
 async def host_camera_ids(db: Database | Transaction, registration_id: int) -> list[int]:

@@ -39,6 +39,7 @@ CREATE TABLE host_registration (           -- one host's point as submitted; rev
                    ('pending', 'changes_requested', 'approved', 'rejected', 'withdrawn')),
     host_name      TEXT NOT NULL,
     phone          TEXT NOT NULL,            -- E.164
+    email          TEXT NOT NULL DEFAULT '', -- optional: camera alerts by e-mail (alerts host contact)
     point_name     TEXT NOT NULL,
     address        TEXT NOT NULL,
     lat            REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),

@@ -107,7 +107,8 @@ def parse_form(form: MultiDictProxy[Any], n: int, zone_id: int) -> RegistrationI
             "password": str(form.get(f"cam-{i}-password", ""))})
     data = {
         "zone_id": zone_id, "host_name": str(form.get("host_name", "")),
-        "phone": str(form.get("phone", "")), "point_name": str(form.get("point_name", "")),
+        "phone": str(form.get("phone", "")), "email": str(form.get("email", "")),
+        "point_name": str(form.get("point_name", "")),
         "address": str(form.get("address", "")),
         "lat": _float(str(form.get("lat", "")), "lat"), "lon": _float(str(form.get("lon", "")), "lon"),
         "cameras": cameras,
@@ -213,7 +214,7 @@ async def host_action(request: web.Request) -> web.Response:
     try:
         if action == "correct":
             fields: dict[str, Any] = {k: str(form.get(k, ""))
-                                      for k in ("host_name", "phone", "address")}
+                                      for k in ("host_name", "phone", "email", "address")}
             if form.get("point_name"):
                 fields["point_name"] = str(form.get("point_name"))
             for name in ("lat", "lon"):

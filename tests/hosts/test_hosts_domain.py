@@ -311,3 +311,21 @@ async def test_host_answers_an_approved_request(world: World) -> None:
     assert acquired and str(acquired[0]["to_holder"]).startswith("Chủ camera: Trần Thị Bình")
     answers = await footage.answers_of(db, reg_id)
     assert [a["answer"] for a in answers] == ["overwritten", "uploaded"]
+
+
+async def test_email_becomes_the_hosts_alert_contact(world: World) -> None:
+    db = world.app[keys.DB]
+    zone_id = await _zone_id(db, "SAMPLE-PHUMY-ML")
+    with pytest.raises(ValueError, match="e-mail"):
+        reg_data(zone_id, email="not an address")
+    done = await _submit(world, reg_data(zone_id, email="binh@example.org"))
+    point_id = await registrations.approve(db, await _officer(db), done.registration_id)
+    contact = await db.fetchone("SELECT * FROM alert_host_contact WHERE point_id = ?", (point_id,))
+    assert contact is not None and contact["host_email"] == "binh@example.org"
+    await registrations.correct(db, done.registration_id, HostCorrection(
+        host_name="Trần Thị Bình", phone="0912345678", email="moi@example.org", address="Số 12"))
+    assert await db.fetchval("SELECT host_email FROM alert_host_contact WHERE point_id = ?",
+                             (point_id,)) == "moi@example.org"
+    await hostpage.withdraw_consent(db, world.app[keys.CIPHER], done.registration_id)
+    assert await db.fetchval("SELECT host_email FROM alert_host_contact WHERE point_id = ?",
+                             (point_id,)) == ""
