@@ -15,6 +15,7 @@ from camnet.app import create_app
 from camnet.auth.principal import Principal, cli_principal
 from camnet.config import Config, load_config
 from camnet.evidence import incidents, items, requests
+from camnet.evidence.blobstore import BlobStore
 from camnet.evidence.models import IncidentIn, RequestIn, TransitionIn
 from camnet.hosts import registrations
 from camnet.hosts.links import token_hash
@@ -226,13 +227,24 @@ async def test_host_answers_a_request_from_the_page(world: World) -> None:
                                          "request_id": str(req.id), "camera_id": str(camera_id),
                                          "answer": "camera_off"}, allow_redirects=False)
     assert resp.status == 303
-    form = aiohttp.FormData()
-    form.add_field("csrf", csrf.group(1))
-    form.add_field("request_id", str(req.id))
-    form.add_field("camera_id", str(camera_id))
-    form.add_field("file", b"\x00clip from the recorder", filename="../../cong.mp4",
-                   content_type="video/mp4")
-    resp = await client.post(link + "/clip", data=form, allow_redirects=False)
+    token = csrf.group(1)
+
+    def clip_form(data: bytes) -> aiohttp.FormData:
+        form = aiohttp.FormData()
+        form.add_field("csrf", token)
+        form.add_field("request_id", str(req.id))
+        form.add_field("camera_id", str(camera_id))
+        form.add_field("file", data, filename="../../cong.mp4", content_type="video/mp4")
+        return form
+
+    normal = client.app[keys.EXTRA]["host_blobs"]
+    client.app[keys.EXTRA]["host_blobs"] = BlobStore(normal.root, 1024)  # hosts.upload_max_bytes
+    resp = await client.post(link + "/clip", data=clip_form(b"x" * 5000), allow_redirects=False)
+    assert resp.status == 413
+    client.app[keys.EXTRA]["host_blobs"] = normal
+    assert not list((normal.root / "tmp").glob("upload-*"))  # the partial file is gone
+    resp = await client.post(link + "/clip", data=clip_form(b"\x00clip from the recorder"),
+                             allow_redirects=False)
     assert resp.status == 303, await resp.text()
     found = await items.list_items(db, root, req.id)
     assert [(i.filename, i.method) for i in found] == [("cong.mp4", "received from host")]
