@@ -19,6 +19,7 @@ from camnet.evidence.blobstore import BlobStore
 from camnet.evidence.models import IncidentIn, RequestIn, TransitionIn
 from camnet.hosts import registrations
 from camnet.hosts.links import token_hash
+from camnet.i18n import cause_text, hint_text
 from camnet.sample import load_sample
 from camnet.timeutil import to_iso, utcnow
 from camnet.web import keys
@@ -110,8 +111,10 @@ async def test_form_errors_refill_and_proof_of_work_is_required(world: World) ->
     text = await resp.text()
     assert resp.status == 422 and "altcha" in text
     assert 'value="Lê Văn Cường"' in text and "p@ss" not in text  # refilled, never the password
-    resp = await _register(world.client, phone="12")
-    assert resp.status == 422 and "phone" in await resp.text()
+    resp = await _register(world.client, phone="12", name=HOSTILE)
+    text = await resp.text()
+    assert resp.status == 422 and "phone" in text
+    assert HOSTILE not in text and "&lt;script&gt;" in text  # the refilled form escapes too
     resp = await world.client.post("/dang-ky", data={"host_name": "x"})
     assert resp.status == 403  # no CSRF token
 
@@ -277,3 +280,28 @@ async def test_officer_types_in_a_paper_form_and_reads_are_audited(world: World)
 async def test_anonymous_paper_channel_is_ignored(world: World) -> None:
     resp = await _register(world.client, solve=False, extra={"channel": "paper"})
     assert resp.status == 422  # the public still has to pass the proof of work
+
+
+async def test_host_page_shows_status_cause_hint_outage_and_snapshot(world: World) -> None:
+    client = world.client
+    link = _link(await (await _register(client)).text())
+    db = client.app[keys.DB]
+    reg_id = int(await db.fetchval("SELECT MAX(id) FROM host_registration"))
+    path = str(await db.fetchval("SELECT path FROM zone WHERE code = 'SAMPLE-PHUMY'"))
+    await registrations.approve(db, Principal(3, "canbo", "officer", None, path), reg_id)
+    camera_id = (await registrations.host_camera_ids(db, reg_id))[0]
+    since = to_iso(utcnow() - timedelta(hours=3))
+    async with db.transaction() as tx:  # what a monitor cycle would have written
+        await tx.execute("INSERT INTO camera_status(camera_id, status, since, cause)"
+                         " VALUES (?, 'down', ?, 'timeout')", (camera_id, since))
+        await tx.execute("INSERT INTO outage(camera_id, started_at, cause) VALUES (?, ?, 'timeout')",
+                         (camera_id, since))
+        await tx.execute("INSERT INTO snapshot(camera_id, taken_at, width, height, jpeg)"
+                         " VALUES (?, ?, 2, 2, ?)", (camera_id, since, b"\xff\xd8jpeg"))
+    page = await (await client.get(link)).text()
+    assert html.escape(hint_text("timeout", "vi"), quote=False) in page
+    assert html.escape(cause_text("timeout", "vi"), quote=False) in page
+    assert "Hoạt động 7 ngày" in page and f"/snapshot/{camera_id}" in page
+    shot = await client.get(f"{link}/snapshot/{camera_id}")
+    assert shot.status == 200 and shot.content_type == "image/jpeg"
+    assert await shot.read() == b"\xff\xd8jpeg"
