@@ -266,7 +266,7 @@ async def host_upload(request: web.Request) -> web.Response:
             for name in ("request_id", "camera_id"):
                 if not fields.get(name, "").isdigit() or len(fields[name]) > 18:
                     raise InvalidInput(f"{name} is required", name)
-            store = request.app[keys.EXTRA].get("host_blobs") or request.app[keys.BLOBS]
+            store = request.app[keys.HOST_BLOBS]
             try:
                 await footage.upload_clip(
                     request.app[keys.DB], store, registration_id, int(fields["request_id"]),

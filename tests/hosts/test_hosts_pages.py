@@ -240,11 +240,11 @@ async def test_host_answers_a_request_from_the_page(world: World) -> None:
         form.add_field("file", data, filename="../../cong.mp4", content_type="video/mp4")
         return form
 
-    normal = client.app[keys.EXTRA]["host_blobs"]
-    client.app[keys.EXTRA]["host_blobs"] = BlobStore(normal.root, 1024)  # hosts.upload_max_bytes
+    normal = client.app[keys.HOST_BLOBS]
+    client.app[keys.HOST_BLOBS] = BlobStore(normal.root, 1024)  # hosts.upload_max_bytes
     resp = await client.post(link + "/clip", data=clip_form(b"x" * 5000), allow_redirects=False)
     assert resp.status == 413
-    client.app[keys.EXTRA]["host_blobs"] = normal
+    client.app[keys.HOST_BLOBS] = normal
     assert not list((normal.root / "tmp").glob("upload-*"))  # the partial file is gone
     resp = await client.post(link + "/clip", data=clip_form(b"\x00clip from the recorder"),
                              allow_redirects=False)
