@@ -15,7 +15,6 @@ from camnet.app import create_app
 from camnet.auth.principal import Principal, cli_principal
 from camnet.config import Config, load_config
 from camnet.evidence import incidents, items, requests
-from camnet.evidence.blobstore import BlobStore
 from camnet.evidence.models import IncidentIn, RequestIn, TransitionIn
 from camnet.hosts import registrations
 from camnet.hosts.links import token_hash
@@ -240,12 +239,12 @@ async def test_host_answers_a_request_from_the_page(world: World) -> None:
         form.add_field("file", data, filename="../../cong.mp4", content_type="video/mp4")
         return form
 
-    normal = client.app[keys.HOST_BLOBS]
-    client.app[keys.HOST_BLOBS] = BlobStore(normal.root, 1024)  # hosts.upload_max_bytes
+    store = client.app[keys.HOST_BLOBS]
+    normal, store.max_bytes = store.max_bytes, 1024  # as if hosts.upload_max_bytes = 1024
     resp = await client.post(link + "/clip", data=clip_form(b"x" * 5000), allow_redirects=False)
     assert resp.status == 413
-    client.app[keys.HOST_BLOBS] = normal
-    assert not list((normal.root / "tmp").glob("upload-*"))  # the partial file is gone
+    store.max_bytes = normal
+    assert not list((store.root / "tmp").glob("upload-*"))  # the partial file is gone
     resp = await client.post(link + "/clip", data=clip_form(b"\x00clip from the recorder"),
                              allow_redirects=False)
     assert resp.status == 303, await resp.text()
