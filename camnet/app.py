@@ -34,6 +34,8 @@ from camnet.web import (
     ui_auth,
     ui_board,
     ui_evidence,
+    ui_hosts,
+    ui_hosts_review,
     ui_map,
 )
 from camnet.web.alerts_ctx import alerts_ctx
@@ -91,6 +93,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     )
     app[keys.EXTRA] = {}
     app[keys.BLOBS] = BlobStore(config.data_dir / "evidence", config.evidence.upload_max_bytes)
+    app[keys.HOST_BLOBS] = BlobStore(config.data_dir / "evidence", config.hosts.upload_max_bytes)
     secure = config.security.secure_cookies == "always" or (
         config.security.secure_cookies == "auto" and bool(config.server.tls_cert)
     )
@@ -125,5 +128,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_evidence.routes)
     app.router.add_routes(ui_alerts.routes)
     app.router.add_routes(ui_map.routes)
+    app.router.add_routes(ui_hosts.routes)
+    app.router.add_routes(ui_hosts_review.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

@@ -194,6 +194,21 @@ class UiConfig(_Section):
         return value
 
 
+class HostsConfig(_Section):
+    """Self-registration of hosts, their private links and abuse limits."""
+
+    registration_enabled: bool = True
+    link_days: int = Field(180, ge=1, le=3650)
+    rate_window_s: int = Field(86400, ge=60)
+    rate_per_address: int = Field(5, ge=1)
+    rate_per_phone: int = Field(3, ge=1)
+    max_cameras: int = Field(16, ge=1, le=100)
+    pow_max_number: int = Field(100_000, ge=1000, le=10_000_000)
+    pow_ttl_s: int = Field(1200, ge=60)
+    subject_request_hours: int = Field(72, ge=1)
+    upload_max_bytes: int = Field(2 * 1024**3, ge=1024)
+
+
 class LoggingConfig(_Section):
     """Log output."""
 
@@ -213,6 +228,7 @@ class Config(_Section):
     map: MapConfig = MapConfig()
     coverage: CoverageConfig = CoverageConfig()
     ui: UiConfig = UiConfig()
+    hosts: HostsConfig = HostsConfig()
     logging: LoggingConfig = LoggingConfig()
 
     @property

@@ -12,6 +12,7 @@ from camnet.cli import (
     coverage,
     database,
     evidence,
+    hosts,
     maintenance,
     monitor,
     registry,
@@ -20,5 +21,5 @@ from camnet.cli import (
 )
 from camnet.cli.base import main
 
-__all__ = ["accounts", "alerts", "chain", "coverage", "database", "evidence", "main",
+__all__ = ["accounts", "alerts", "chain", "coverage", "database", "evidence", "hosts", "main",
            "maintenance", "monitor", "registry", "service", "zones"]

@@ -172,6 +172,21 @@ async def transition(db: Database, actor: Principal, request_id: int, step: Tran
     return await get_request(db, actor, request_id)
 
 
+async def add_note(db: Database, actor: Principal, request_id: int, note: str) -> None:
+    """Append a note to a request's history without changing its status (e.g. a host's answer).
+
+    The caller has checked that ``actor`` may speak about this request.
+    """
+    async with db.transaction() as tx:
+        row = await get_request_row(tx, actor, request_id)
+        await tx.execute(
+            "INSERT INTO request_event(request_id, at, actor, from_status, to_status, note)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (request_id, now_iso(), actor.username, row["status"], row["status"], note))
+        await audit.record(tx, actor, "note", "extraction_request", request_id, None,
+                           {"note": note})
+
+
 async def _freeze_retention(tx: Transaction, request_id: int) -> None:
     """Copy each camera's retention days and overwrite deadline into the request."""
     rows = await tx.fetchall(

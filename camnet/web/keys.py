@@ -21,5 +21,6 @@ THROTTLE = web.AppKey("throttle", ThrottlePolicy)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # frame checks
 FILE_EXECUTOR = web.AppKey("file_executor", ThreadPoolExecutor)  # evidence files
 BLOBS = web.AppKey("blobs", BlobStore)
+HOST_BLOBS = web.AppKey("host_blobs", BlobStore)  # same store, hosts.upload_max_bytes
 MONITOR = web.AppKey("monitor", MonitorService)
 EXTRA = web.AppKey("extra", dict)
