@@ -21,7 +21,8 @@ from camnet.timeutil import format_local
 
 STATE_VI = {"up": "hoạt động", "partly_down": "mất tín hiệu một phần", "down": "mất tín hiệu",
             "partly_no_data": "có lúc không có dữ liệu", "no_data": "không có dữ liệu",
-            "poor_picture": "hình ảnh kém một phần"}
+            "poor_picture": "hình ảnh kém một phần", "maintenance": "bảo trì",
+            "partly_maintenance": "bảo trì một phần"}
 FOOTAGE_VI = {"available": "còn lưu", "at_risk": "sắp bị ghi đè", "partly_overwritten":
               "đã ghi đè một phần", "overwritten": "đã bị ghi đè", "not_recorded": "không ghi hình"}
 
@@ -45,6 +46,10 @@ def _print_answer(answer: dict[str, Any]) -> None:
             status += f", {st['minutes_down']} min down"
         if st["minutes_degraded"]:
             status += f", {st['minutes_degraded']} min poor picture"
+        if st["minutes_maintenance"]:
+            status += f", {st['minutes_maintenance']} min maintenance"
+        if not c.get("monitored", True):
+            status += ", not monitored (no stream URL)"
         if st["minutes_no_data"] and st["state"] != "no_data":
             status += f", {st['minutes_no_data']} min no data"
         footage = f"{ft['state']} ({FOOTAGE_VI[ft['state']]})"

@@ -108,7 +108,7 @@ async def versions_near(db: Database, zone_path: str, lat: float, lon: float, pa
     scope, scope_params = in_scope("z.path", zone_path)
     return await db.fetchall(
         "SELECT g.*, c.name AS camera, c.created_at AS camera_created_at, c.retention_days,"
-        " c.enabled, p.name AS point, p.address, z.code AS zone_code"
+        " c.enabled, c.rtsp_url != '' AS monitored, p.name AS point, p.address, z.code AS zone_code"
         " FROM camera_geometry_bbox b JOIN camera_geometry g ON g.id = b.id"
         " JOIN camera c ON c.id = g.camera_id JOIN camera_point p ON p.id = c.point_id"
         " JOIN zone z ON z.id = p.zone_id"
@@ -125,7 +125,7 @@ async def current_in_bbox(db: Database, zone_path: str, west: float, south: floa
     scope, scope_params = in_scope("z.path", zone_path)
     return await db.fetchall(
         "SELECT g.*, c.name AS camera, p.id AS point_id, p.name AS point, z.code AS zone_code,"
-        " COALESCE(s.status, 'unknown') AS status, s.health"
+        " COALESCE(s.status, 'unknown') AS status, s.health, c.rtsp_url != '' AS monitored"
         " FROM camera_geometry_bbox b JOIN camera_geometry g ON g.id = b.id"
         " JOIN camera c ON c.id = g.camera_id JOIN camera_point p ON p.id = c.point_id"
         " JOIN zone z ON z.id = p.zone_id LEFT JOIN camera_status s ON s.camera_id = c.id"

@@ -111,7 +111,7 @@ async def cameras_in_bbox(request: web.Request, p: Principal) -> web.Response:
          "point": r["point"], "zone_code": r["zone_code"], "lat": r["lat"], "lon": r["lon"],
          "azimuth_deg": r["azimuth_deg"], "fov_deg": r["fov_deg"], "range_m": r["range_m"],
          "min_range_m": r["min_range_m"], "status": r["status"], "health": r["health"],
-         "has_view": view_of(r).has_view, "cone": cone}
+         "has_view": view_of(r).has_view, "monitored": bool(r["monitored"]), "cone": cone}
         for r, cone in zip(rows, cones, strict=True)], "truncated": len(rows) >= q.limit})
 
 
