@@ -10,7 +10,7 @@ import click
 
 from camnet.auth.principal import cli_principal
 from camnet.cli.base import load, main, run_with_db
-from camnet.coverage import features, osm, views, zones
+from camnet.coverage import features, osm, osm_import, views, zones
 from camnet.coverage.whosaw import parse_window, settings_from, who_saw
 from camnet.db import Database
 from camnet.errors import InvalidInput
@@ -134,6 +134,29 @@ def register(main: click.Group) -> None:
             click.echo(f"wrote {len(data['features'])} cameras to {output}")
         else:
             click.echo(text)
+
+    @coverage.command("import-osm")
+    @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--zone", "zone", required=True, help="Code of the zone the cameras go into.")
+    @click.pass_context
+    def import_osm_cmd(ctx: click.Context, path: str, zone: str) -> None:
+        """Import cameras tagged man_made=surveillance (GeoJSON or OSM JSON) into --zone.
+
+        All or nothing; every problem is listed. No personal tags are imported; the cameras
+        have no stream URL and are not monitored until one is set.
+        """
+        config = load(ctx)
+        text = Path(path).read_text("utf-8")
+        report = run_with_db(config, lambda db, _c: osm_import.import_osm(
+            db, cli_principal(), zone, osm_import.load_text(text), source=Path(path).name))
+        for line in report.skipped:
+            click.echo(f"  skipped {line}", err=True)
+        if report.ignored_tags:
+            click.echo(f"  left out (personal or not camnet's): {', '.join(report.ignored_tags)}",
+                       err=True)
+        click.echo(f"imported into {zone}: points {report.points_created} new,"
+                   f" {report.points_updated} moved; cameras {report.cameras_created} new,"
+                   f" {report.cameras_updated} updated (not monitored until given a stream URL)")
 
     @coverage.command("import-streets")
     @click.argument("zone")

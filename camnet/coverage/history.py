@@ -91,6 +91,13 @@ async def set_view_extra(tx: Transaction, camera_id: int, min_range_m: float | N
     await sync_geometry(tx, camera_ids=[camera_id])
 
 
+async def view_extra(tx: Database | Transaction, camera_id: int) -> tuple[float | None, float | None]:
+    """A camera's recorded ``(min_range_m, height_m)``; ``(None, None)`` when never set."""
+    row = await tx.fetchone("SELECT min_range_m, height_m FROM camera_view_extra WHERE camera_id = ?",
+                            (camera_id,))
+    return (None, None) if row is None else (row["min_range_m"], row["height_m"])
+
+
 def view_of(row: sqlite3.Row) -> View:
     """A :class:`View` from a ``camera_geometry`` row."""
     return View(camera_id=row["camera_id"], lat=row["lat"], lon=row["lon"],

@@ -190,5 +190,7 @@ class CameraOut(BaseModel):
     monitor_tier: int
     status: str = "unknown"
     status_since: str | None = None
+    monitored: bool = Field(True, description="False: no stream URL (e.g. imported from OSM);"
+                            " the monitor skips it and its status stays unknown")
     created_at: str
     updated_at: str
