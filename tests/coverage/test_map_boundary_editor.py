@@ -137,3 +137,50 @@ async def _labels(page: Any) -> list[str]:
 
 async def _contains(locator: Any, text: str) -> bool:
     return text in (await locator.inner_text())
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+async def test_who_saw_on_the_map_shows_maintenance_and_not_monitored(sample_server: TestServer) -> None:
+    from datetime import timedelta
+
+    from camnet.auth.principal import cli_principal
+    from camnet.coverage.geometry import destination
+    from camnet.coverage.osm_import import import_osm
+    from camnet.monitor.maintenance import add_window
+    from camnet.timeutil import to_iso, utcnow
+
+    db = sample_server.app[keys.DB]
+    point_01 = (16.512111, 107.652652)  # sample "Điểm 01 — Ngã ba chợ", camera looks at 135°
+    asked = destination(*point_01, 135, 20)
+    osm_at = destination(*point_01, 135, 40)
+    await import_osm(db, cli_principal(), "SAMPLE-PHUMY", {"elements": [
+        {"type": "node", "id": 501, "lat": osm_at[0], "lon": osm_at[1],
+         "tags": {"man_made": "surveillance", "surveillance:type": "camera", "name": "Cổng trường / OSM",
+                  "camera:direction": "315", "camnet:fov": "90", "camnet:range": "50"}}]})
+    cam = await db.fetchval("SELECT c.id FROM camera c JOIN camera_point p ON p.id = c.point_id"
+                            " WHERE p.lat = ? AND p.lon = ? ORDER BY c.id LIMIT 1", point_01)
+    now = utcnow()
+    await add_window(db, cli_principal(), target="camera", target_id=cam,
+                     starts_at=to_iso(now - timedelta(hours=3)), ends_at=to_iso(now + timedelta(hours=1)),
+                     reason="thay nguồn")
+    errors: list[str] = []
+    base = str(sample_server.make_url("/"))
+    async with async_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            await _login(page, base, "canbo")
+            await page.goto(base + "map?lang=vi")
+            await page.fill("#ws-lat", f"{asked[0]:.6f}")
+            await page.fill("#ws-lon", f"{asked[1]:.6f}")
+            await page.click("#ws-run")
+            await page.wait_for_selector(f"#ws-list li[data-camera='{cam}']", timeout=30_000)
+            maintained = await page.inner_text(f"#ws-list li[data-camera='{cam}']")
+            assert "bảo trì" in maintained and "phút bảo trì" in maintained
+            osm = await page.inner_text("#ws-list")
+            assert "Cổng trường / OSM" in osm and "không giám sát" in osm
+        finally:
+            await browser.close()
+    assert errors == []

@@ -270,6 +270,7 @@
     var others = [];     // further polygons of a MultiPolygon, kept as they are
     var holes = [];      // holes of the edited polygon, kept as they are
     var editShape = null;
+    var putAside = [];   // layers hidden while editing, so a click always lands on the map
     var buttons = ["edit-add", "edit-clear", "edit-save", "edit-cancel"].map(function (id) { return document.getElementById(id); });
     var startButton = document.getElementById("edit-start");
     function zoneById(id) { return data.zones.filter(function (z) { return String(z.id) === String(id); })[0]; }
@@ -350,6 +351,9 @@
       }
       if (ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1]) ring.pop();
       editing = true;
+      putAside = [cameras, conesLayer, incidentsLayer, gapsLayer].filter(function (l) { return map.hasLayer(l); });
+      putAside.forEach(function (l) { map.removeLayer(l); });
+      map.closePopup();
       showButtons(true);
       draw();
       if (others.length) say(editStatus.textContent + " · " + T.edit_multi);
@@ -357,6 +361,8 @@
     }
     function end() {
       editing = false; ring = []; editLayer.clearLayers(); showButtons(false);
+      putAside.forEach(function (l) { l.addTo(map); });
+      putAside = [];
       document.getElementById("map").removeAttribute("data-vertices");
       startButton.focus();
     }
