@@ -189,3 +189,28 @@ def test_cli_import_osm(tmp_path: Path) -> None:
     out = run("coverage", "import-osm", str(bad), "--zone", "SAMPLE-PHUMY", code=1)
     assert "element 1, height: not a number" in out
     assert "[zone]" in run("coverage", "import-osm", str(good), "--zone", "NOPE", code=1)
+
+
+async def test_a_camera_without_stream_url_round_trips_through_csv(world: World) -> None:
+    db = world.app[keys.DB]
+    status, points_page = await world.call("GET", "/api/v1/points?per_page=1", "canbo")
+    point_id = points_page["items"][0]["id"]
+    status, cam = await world.call("POST", "/api/v1/cameras", "canbo",
+                                   json={"point_id": point_id, "name": "known only by place",
+                                         "rtsp_url": "", "azimuth_deg": 45})
+    assert status == 201, cam
+    assert cam["monitored"] is False and cam["rtsp_url"] == ""
+    status, missing = await world.call("POST", "/api/v1/cameras", "canbo",
+                                       json={"point_id": point_id, "name": "forgot the URL"})
+    assert status == 422 and missing["error"]["field"] == "rtsp_url"  # empty must be said
+    from camnet.registry import formats, importer
+
+    csv_text = formats.to_csv(await importer.export_rows(db, cli_principal()))
+    assert "known only by place" in csv_text
+    before = await db.fetchval("SELECT COUNT(*) FROM camera")
+    report = await importer.import_rows(db, cli_principal(), world.app[keys.CIPHER],
+                                        formats.read_csv_rows(csv_text), source="round trip")
+    assert report.cameras_created == 0 and report.cameras_updated == before
+    assert await db.fetchval("SELECT COUNT(*) FROM camera") == before
+    assert await db.fetchval("SELECT rtsp_url FROM camera WHERE id = ?", (cam["id"],)) == ""
+    assert await db.fetchval("SELECT COUNT(*) FROM camera WHERE rtsp_url = ''") == 1
