@@ -10,7 +10,7 @@ import click
 
 from camnet.auth.principal import cli_principal
 from camnet.cli.base import load, main, run_with_db
-from camnet.coverage import features, osm, views, zones
+from camnet.coverage import features, osm, osm_import, views, zones
 from camnet.coverage.whosaw import parse_window, settings_from, who_saw
 from camnet.db import Database
 from camnet.errors import InvalidInput
@@ -21,7 +21,8 @@ from camnet.timeutil import format_local
 
 STATE_VI = {"up": "hoạt động", "partly_down": "mất tín hiệu một phần", "down": "mất tín hiệu",
             "partly_no_data": "có lúc không có dữ liệu", "no_data": "không có dữ liệu",
-            "poor_picture": "hình ảnh kém một phần"}
+            "poor_picture": "hình ảnh kém một phần", "maintenance": "bảo trì",
+            "partly_maintenance": "bảo trì một phần"}
 FOOTAGE_VI = {"available": "còn lưu", "at_risk": "sắp bị ghi đè", "partly_overwritten":
               "đã ghi đè một phần", "overwritten": "đã bị ghi đè", "not_recorded": "không ghi hình"}
 
@@ -45,6 +46,10 @@ def _print_answer(answer: dict[str, Any]) -> None:
             status += f", {st['minutes_down']} min down"
         if st["minutes_degraded"]:
             status += f", {st['minutes_degraded']} min poor picture"
+        if st["minutes_maintenance"]:
+            status += f", {st['minutes_maintenance']} min maintenance"
+        if not c.get("monitored", True):
+            status += ", not monitored (no stream URL)"
         if st["minutes_no_data"] and st["state"] != "no_data":
             status += f", {st['minutes_no_data']} min no data"
         footage = f"{ft['state']} ({FOOTAGE_VI[ft['state']]})"
@@ -129,6 +134,29 @@ def register(main: click.Group) -> None:
             click.echo(f"wrote {len(data['features'])} cameras to {output}")
         else:
             click.echo(text)
+
+    @coverage.command("import-osm")
+    @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--zone", "zone", required=True, help="Code of the zone the cameras go into.")
+    @click.pass_context
+    def import_osm_cmd(ctx: click.Context, path: str, zone: str) -> None:
+        """Import cameras tagged man_made=surveillance (GeoJSON or OSM JSON) into --zone.
+
+        All or nothing; every problem is listed. No personal tags are imported; the cameras
+        have no stream URL and are not monitored until one is set.
+        """
+        config = load(ctx)
+        text = Path(path).read_text("utf-8")
+        report = run_with_db(config, lambda db, _c: osm_import.import_osm(
+            db, cli_principal(), zone, osm_import.load_text(text), source=Path(path).name))
+        for line in report.skipped:
+            click.echo(f"  skipped {line}", err=True)
+        if report.ignored_tags:
+            click.echo(f"  left out (personal or not camnet's): {', '.join(report.ignored_tags)}",
+                       err=True)
+        click.echo(f"imported into {zone}: points {report.points_created} new,"
+                   f" {report.points_updated} moved; cameras {report.cameras_created} new,"
+                   f" {report.cameras_updated} updated (not monitored until given a stream URL)")
 
     @coverage.command("import-streets")
     @click.argument("zone")

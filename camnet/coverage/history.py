@@ -91,6 +91,13 @@ async def set_view_extra(tx: Transaction, camera_id: int, min_range_m: float | N
     await sync_geometry(tx, camera_ids=[camera_id])
 
 
+async def view_extra(tx: Database | Transaction, camera_id: int) -> tuple[float | None, float | None]:
+    """A camera's recorded ``(min_range_m, height_m)``; ``(None, None)`` when never set."""
+    row = await tx.fetchone("SELECT min_range_m, height_m FROM camera_view_extra WHERE camera_id = ?",
+                            (camera_id,))
+    return (None, None) if row is None else (row["min_range_m"], row["height_m"])
+
+
 def view_of(row: sqlite3.Row) -> View:
     """A :class:`View` from a ``camera_geometry`` row."""
     return View(camera_id=row["camera_id"], lat=row["lat"], lon=row["lon"],
@@ -108,7 +115,7 @@ async def versions_near(db: Database, zone_path: str, lat: float, lon: float, pa
     scope, scope_params = in_scope("z.path", zone_path)
     return await db.fetchall(
         "SELECT g.*, c.name AS camera, c.created_at AS camera_created_at, c.retention_days,"
-        " c.enabled, p.name AS point, p.address, z.code AS zone_code"
+        " c.enabled, c.rtsp_url != '' AS monitored, p.name AS point, p.address, z.code AS zone_code"
         " FROM camera_geometry_bbox b JOIN camera_geometry g ON g.id = b.id"
         " JOIN camera c ON c.id = g.camera_id JOIN camera_point p ON p.id = c.point_id"
         " JOIN zone z ON z.id = p.zone_id"
@@ -125,7 +132,7 @@ async def current_in_bbox(db: Database, zone_path: str, west: float, south: floa
     scope, scope_params = in_scope("z.path", zone_path)
     return await db.fetchall(
         "SELECT g.*, c.name AS camera, p.id AS point_id, p.name AS point, z.code AS zone_code,"
-        " COALESCE(s.status, 'unknown') AS status, s.health"
+        " COALESCE(s.status, 'unknown') AS status, s.health, c.rtsp_url != '' AS monitored"
         " FROM camera_geometry_bbox b JOIN camera_geometry g ON g.id = b.id"
         " JOIN camera c ON c.id = g.camera_id JOIN camera_point p ON p.id = c.point_id"
         " JOIN zone z ON z.id = p.zone_id LEFT JOIN camera_status s ON s.camera_id = c.id"

@@ -22,6 +22,7 @@ from camnet.coverage.history import versions_near, view_of
 from camnet.db import Database
 from camnet.errors import InvalidInput
 from camnet.monitor.history import history_for
+from camnet.monitor.maintenance import windows_for
 from camnet.timeutil import parse_iso, to_iso, utcnow
 
 MAX_WINDOW = timedelta(days=31)
@@ -110,13 +111,15 @@ async def who_saw(db: Database, actor: Principal, *, lat: float, lon: float, sta
     for s in sorted(found, key=lambda s: (_PLACEMENT_RANK[_placement(s)], s.off_by_m, s.distance_m)):
         best.setdefault(s.camera_id, (s, rows[s.index]))
     history = await history_for(db, list(best), start, end, settings.watch_gap_s)
+    maintenance, _ = await windows_for(db, list(best), start, end)  # one-off and weekly
     entries = []
     for cam_id, (s, row) in best.items():
         watched = av.watched_intervals(
             history.cycle_starts, settings.watch_gap_s,
             history.first_status[cam_id].timestamp() if cam_id in history.first_status else None)
         degraded = av.status_intervals(history.changes.get(cam_id, []), "degraded", min(end, now))
-        status = av.window_status(start, end, now, watched, history.outages.get(cam_id, []), degraded)
+        status = av.window_status(start, end, now, watched, history.outages.get(cam_id, []),
+                                  degraded, maintenance.get(cam_id))
         verdict = av.footage(start, end, int(row["retention_days"]), now, settings.at_risk_hours)
         placement = _placement(s)
         entries.append({
@@ -130,6 +133,7 @@ async def who_saw(db: Database, actor: Principal, *, lat: float, lon: float, sta
                          "range_m": row["range_m"], "min_range_m": row["min_range_m"],
                          "valid_from": row["valid_from"], "valid_to": row["valid_to"]},
             "enabled": bool(row["enabled"]),
+            "monitored": bool(row["monitored"]),  # no stream URL (e.g. from OSM): not monitored
             "registered_at": row["camera_created_at"],
             "retention_days": row["retention_days"],
             "status": status.as_dict(),

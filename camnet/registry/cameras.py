@@ -52,6 +52,7 @@ def camera_out(row: sqlite3.Row) -> CameraOut:
         monitor_tier=row["monitor_tier"],
         status=row["status"],
         status_since=row["status_since"],
+        monitored=row["rtsp_url"] != NOT_MONITORED_URL,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -117,6 +118,8 @@ async def get_camera(db: Database, actor: Principal, camera_id: int) -> CameraOu
 
 _WRITABLE = ("rtsp_url", "username", "secret_enc", "vendor", "azimuth_deg", "fov_deg", "range_m",
              "retention_days", "enabled", "monitor_tier")
+WRITABLE = _WRITABLE  # the columns write_camera stores (an importer merges over a stored row)
+NOT_MONITORED_URL = ""  # a camera known only by place and view (e.g. from OSM): never probed
 
 
 def camera_values(cipher: CredentialCipher, data: CameraIn) -> dict[str, Any]:
@@ -337,6 +340,7 @@ async def stream_targets(
     params: list[Any] = [*scope_params]
     if enabled_only:
         where.append("c.enabled = 1")
+    where.append("c.rtsp_url != ''")  # no stream URL: not monitored (NOT_MONITORED_URL)
     if camera_ids is not None:
         where.append(f"c.id IN ({','.join('?' * len(camera_ids))})")
         params += camera_ids

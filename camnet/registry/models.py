@@ -141,11 +141,15 @@ class CameraIn(CameraFields):
 
     point_id: DbId
     name: Line = Field(min_length=1, max_length=200)
-    rtsp_url: str = Field(min_length=8, max_length=1000)
+    rtsp_url: str = Field(max_length=1000, description="rtsp:// or rtsps:// stream URL;"
+                          " empty: not monitored (a camera known by place and view only)")
     username: Line | None = Field(None, max_length=200)
     password: Line | None = Field(None, max_length=200)
 
-    _url = field_validator("rtsp_url")(_check_rtsp_url)
+    @field_validator("rtsp_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return value if value == "" else _check_rtsp_url(value)
 
 
 class CameraPatch(_In):
@@ -190,5 +194,7 @@ class CameraOut(BaseModel):
     monitor_tier: int
     status: str = "unknown"
     status_since: str | None = None
+    monitored: bool = Field(True, description="False: no stream URL (e.g. imported from OSM);"
+                            " the monitor skips it and its status stays unknown")
     created_at: str
     updated_at: str

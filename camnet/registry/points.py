@@ -94,6 +94,7 @@ async def create_point(db: Database, actor: Principal, data: PointIn) -> PointOu
 
 
 _WRITABLE = ("address", "lat", "lon", "host_name", "host_phone", "funding", "installed_on", "notes")
+WRITABLE = _WRITABLE  # the columns write_point stores (an importer merges over a stored row)
 
 
 def point_values(data: PointIn) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from camnet.auth.principal import Principal
-from camnet.coverage import draft, features, osm, zones
+from camnet.coverage import draft, features, osm, osm_import, zones
 from camnet.coverage.history import cones_geojson, current_in_bbox, view_of
 from camnet.coverage.whosaw import parse_window, settings_from, who_saw
 from camnet.errors import InvalidInput
+from camnet.registry.formats import ImportFailed
 from camnet.web import keys
 from camnet.web.routing import RouteTable, json_response, path_id, read_body, read_query, remember_models
 
@@ -50,6 +51,14 @@ class GeoJsonIn(BaseModel):
     geojson: dict[str, Any]
 
 
+class OsmImportIn(BaseModel):
+    """OSM-tagged cameras to import."""
+
+    model_config = ConfigDict(extra="forbid")
+    data: dict[str, Any] = Field(description="GeoJSON FeatureCollection of Points with OSM tags,"
+                                 " or OSM JSON (Overpass [out:json]) with elements")
+
+
 class DraftIn(BaseModel):
     """Draft a request from a who-saw answer."""
 
@@ -78,7 +87,7 @@ class Drafted(BaseModel):
     url: str
 
 
-remember_models(WhoSawQuery, BboxQuery, GeoJsonIn, DraftIn)
+remember_models(WhoSawQuery, BboxQuery, GeoJsonIn, OsmImportIn, DraftIn)
 
 
 @routes.add("GET", f"{API}/who-saw", permission="registry.read", tag="coverage",
@@ -111,7 +120,7 @@ async def cameras_in_bbox(request: web.Request, p: Principal) -> web.Response:
          "point": r["point"], "zone_code": r["zone_code"], "lat": r["lat"], "lon": r["lon"],
          "azimuth_deg": r["azimuth_deg"], "fov_deg": r["fov_deg"], "range_m": r["range_m"],
          "min_range_m": r["min_range_m"], "status": r["status"], "health": r["health"],
-         "has_view": view_of(r).has_view, "cone": cone}
+         "has_view": view_of(r).has_view, "monitored": bool(r["monitored"]), "cone": cone}
         for r, cone in zip(rows, cones, strict=True)], "truncated": len(rows) >= q.limit})
 
 
@@ -141,6 +150,22 @@ async def zone_osm(request: web.Request, p: Principal) -> web.Response:
     resp = json_response(data)
     resp.content_type = "application/geo+json"
     return resp
+
+
+@routes.add("POST", f"{API}/zones/{{code}}/osm", permission="registry.write", tag="coverage",
+            summary="Import cameras tagged man_made=surveillance into the zone (all or nothing;"
+            " no personal tags; imported cameras are not monitored until given a stream URL)",
+            body=OsmImportIn)
+async def zone_osm_import(request: web.Request, p: Principal) -> web.Response:
+    """Import OSM-tagged cameras; every problem is listed as ``problems`` with a 422."""
+    body = await read_body(request, OsmImportIn)
+    try:
+        report = await osm_import.import_osm(request.app[keys.DB], p, request.match_info["code"],
+                                             body.data, source="api")
+    except ImportFailed as exc:
+        return json_response({**exc.to_dict(), "problems": [
+            {"where": e.where, "field": e.field, "message": e.message} for e in exc.errors]}, 422)
+    return json_response(report.as_dict())
 
 
 @routes.add("POST", f"{API}/zones/{{code}}/streets", permission="registry.write", tag="coverage",

@@ -15,63 +15,24 @@ from aiohttp import web
 from camnet.evidence.incidents import list_incidents
 from camnet.registry.zones import list_zones
 from camnet.web import keys
-from camnet.web.i18n import language_of
+from camnet.web.i18n import language_of, translate
 from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
 BASEMAP_URL = "/map/basemap.pmtiles"
-TEXT: dict[str, tuple[str, str]] = {  # key: (Vietnamese, English)
-    "title": ("Bản đồ", "Map"),
-    "map_label": ("Bản đồ camera; nhấn vào bản đồ để hỏi camera nào có thể đã thấy",
-                  "Camera map; click to ask which cameras could have seen a place"),
-    "who_saw": ("Camera nào có thể đã thấy?", "Which cameras could have seen it?"),
-    "who_saw_help": ("Nhấn vào bản đồ (hoặc nhập tọa độ), chọn khoảng thời gian rồi tìm.",
-                     "Click the map (or type coordinates), choose the window, then search."),
-    "lat": ("Vĩ độ", "Latitude"), "lon": ("Kinh độ", "Longitude"),
-    "from": ("Từ", "From"), "to": ("Đến", "To"),
-    "tolerance": ("Sai số (m)", "Tolerance (m)"),
-    "incident": ("Vụ việc", "Incident"),
-    "search": ("Tìm camera", "Find cameras"),
-    "use_centre": ("Dùng tâm bản đồ", "Use map centre"),
-    "draft": ("Soạn yêu cầu trích xuất", "Draft an extraction request"),
-    "reason": ("Lý do", "Reason"),
-    "draft_button": ("Soạn yêu cầu cho camera đã chọn", "Draft request for the chosen cameras"),
-    "coverage": ("Vùng phủ theo địa bàn", "Coverage by zone"),
-    "zone": ("Địa bàn", "Zone"),
-    "no_basemap": ("Chưa có bản đồ nền. Quản trị viên có thể thêm tệp .pmtiles: "
-                   "[map] basemap trong camnet.toml (xem README).",
-                   "No basemap. An administrator can add a .pmtiles file: [map] basemap in "
-                   "camnet.toml (see the README)."),
-    "cameras": ("Camera", "Cameras"), "cones": ("Hướng nhìn", "View cones"),
-    "gaps": ("Vùng chưa phủ", "Coverage gaps"), "incidents": ("Vụ việc", "Incidents"),
-    "zones": ("Ranh giới địa bàn", "Zone outlines"), "grid": ("Lưới mét", "Metric grid"),
-    "none_found": ("Không có camera nào có thể đã thấy điểm này.",
-                   "No camera could have seen this point."),
-    "no_view": ("chưa ghi hướng nhìn", "no view direction recorded"),
-    "drafted": ("Đã soạn yêu cầu", "Request drafted"),
-    "status": ("Trạng thái", "Status"), "footage": ("Dữ liệu", "Footage"),
-    "until": ("đến", "until"), "minutes_down": ("phút mất tín hiệu", "minutes down"),
-    "open_board": ("Mở bảng trạng thái", "Open the status board"),
-    "since": ("từ", "since"), "outages": ("lần mất tín hiệu", "outage(s)"),
-    "uptime": ("Thời gian hoạt động", "Uptime"),
-    "st_up": ("hoạt động", "up"), "st_partly_down": ("mất tín hiệu một phần", "partly down"),
-    "st_down": ("mất tín hiệu", "down"), "st_partly_no_data": ("có lúc không có dữ liệu",
-                                                              "partly no data"),
-    "st_no_data": ("không có dữ liệu", "no data"),
-    "st_poor_picture": ("hình ảnh kém một phần", "poor picture for part of it"),
-    "minutes_degraded": ("phút hình ảnh kém", "minutes with a poor picture"),
-    "ft_available": ("còn lưu", "available"), "ft_at_risk": ("sắp bị ghi đè", "at risk"),
-    "ft_partly_overwritten": ("đã ghi đè một phần", "partly overwritten"),
-    "ft_overwritten": ("đã bị ghi đè", "overwritten"), "ft_not_recorded": ("không ghi hình",
-                                                                          "not recorded"),
-    "inside": ("trong vùng nhìn", "inside the view"),
-    "within_tolerance": ("trong sai số", "within tolerance"),
-    "no_view_direction": ("chưa ghi hướng nhìn", "no view direction recorded"),
-    "area_pct": ("% diện tích (ước lượng thô)", "% of area (rough)"),
-    "street_pct": ("% chiều dài đường", "% of street length"),
-    "keypoints": ("Điểm trọng điểm được phủ", "Key points covered"),
-    "hull": ("chưa có ranh giới: dùng bao lồi các điểm camera", "no boundary: hull of camera points"),
-}
+MAP_TEXT_KEYS = (  # the map script's words: msgid "map_<key>" in camnet/locale/*/camnet.po
+    "title", "map_label", "who_saw", "who_saw_help", "lat", "lon", "from", "to", "tolerance",
+    "incident", "search", "use_centre", "draft", "reason", "draft_button", "coverage", "zone",
+    "no_basemap", "cameras", "cones", "gaps", "incidents", "zones", "grid", "none_found", "no_view",
+    "drafted", "status", "footage", "until", "minutes_down", "open_board", "since", "outages",
+    "uptime", "st_up", "st_partly_down", "st_down", "st_partly_no_data", "st_no_data",
+    "st_poor_picture", "minutes_degraded", "ft_available", "ft_at_risk", "ft_partly_overwritten",
+    "ft_overwritten", "ft_not_recorded", "inside", "within_tolerance", "no_view_direction",
+    "area_pct", "street_pct", "keypoints", "hull", "st_maintenance", "st_partly_maintenance",
+    "minutes_maintenance", "not_monitored", "edit_title", "edit_help", "edit_start", "edit_add",
+    "edit_save", "edit_cancel", "edit_clear", "edit_saved", "edit_too_few", "edit_multi",
+    "edit_vertex", "edit_count",
+)
 
 
 def basemap_path(request: web.Request) -> Path | None:
@@ -95,11 +56,11 @@ async def map_page(request: web.Request) -> web.Response:
     incidents = ((await list_incidents(db, principal, per_page=200))[0]  # the 200 most recent
                  if principal.can("incident.read") else [])
     basemap = basemap_path(request)
-    vi = language_of(request, config.ui.language) == "vi"
-    text = {k: v[0] if vi else v[1] for k, v in TEXT.items()}
+    lang = language_of(request, config.ui.language)
+    text = {k: translate(f"map_{k}", lang) for k in MAP_TEXT_KEYS}
     data = {
-        "text": text, "lang": "vi" if vi else "en",
-        "zones": [{"code": z.code, "name": z.name, "level": z.level,
+        "text": text, "lang": lang,
+        "zones": [{"id": z.id, "code": z.code, "name": z.name, "level": z.level,
                    "boundary": json.loads(z.boundary_geojson) if z.boundary_geojson else None}
                   for z in zones],
         "incidents": [{"id": i.id, "case_no": i.case_no, "kind": i.kind, "lat": i.lat, "lon": i.lon,
@@ -107,6 +68,7 @@ async def map_page(request: web.Request) -> web.Response:
         "basemap": BASEMAP_URL if basemap else None,
         "attribution": config.map.basemap_attribution if basemap else "",
         "can_draft": principal.can("request.draft"),
+        "can_edit_boundary": principal.can("registry.write"),  # PATCH /api/v1/zones/{id}
         "tolerance_m": config.coverage.tolerance_m,
     }
     return await render(request, "map.html", {"map_data": data, "text": text})

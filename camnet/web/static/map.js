@@ -105,7 +105,7 @@
   var loading = 0;
   function cameraPopup(cam) {
     var box = el("div", {}, [el("b", { text: cam.point + " / " + cam.camera }), el("br"),
-      T.status + ": " + cam.status + (cam.health ? " (" + cam.health + ")" : ""),
+      T.status + ": " + (cam.monitored === false ? T.not_monitored : cam.status + (cam.health ? " (" + cam.health + ")" : "")),
       cam.has_view ? "" : el("div", { className: "v-no_data", text: T.no_view })]);
     var more = el("div", { text: "…" });
     box.appendChild(more);
@@ -155,6 +155,7 @@
   var result = document.getElementById("ws-result");
   var draftForm = document.getElementById("draft-form");
   var pin = null;
+  var editing = false;  // the boundary editor takes map clicks while it is open
   var lastQuery = null;
   var now = new Date();
   document.getElementById("ws-from").value = localInput(new Date(now.getTime() - 3600 * 1000));
@@ -177,7 +178,7 @@
     if (pin) pin.setLatLng([lat, lon]); else pin = L.circleMarker([lat, lon], { radius: 6, color: "#000", weight: 2 }).addTo(map);
     if (run) runWhoSaw();
   }
-  map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, true); });
+  map.on("click", function (e) { if (!editing) setPoint(e.latlng.lat, e.latlng.lng, true); });
   document.getElementById("ws-centre").addEventListener("click", function () {
     var c = map.getCenter(); setPoint(c.lat, c.lng, true);
   });
@@ -205,7 +206,9 @@
     answer.cameras.forEach(function (c) {
       var st = c.status, ft = c.footage;
       var status = T["st_" + st.state] + (st.minutes_down ? " (" + st.minutes_down + " " + T.minutes_down + ")" : "") +
-        (st.minutes_degraded ? " (" + st.minutes_degraded + " " + T.minutes_degraded + ")" : "");
+        (st.minutes_degraded ? " (" + st.minutes_degraded + " " + T.minutes_degraded + ")" : "") +
+        (st.minutes_maintenance ? " (" + st.minutes_maintenance + " " + T.minutes_maintenance + ")" : "") +
+        (c.monitored === false ? " · " + T.not_monitored : "");
       var footage = T["ft_" + ft.state] + (ft.deadline && ft.state !== "overwritten" ? " " + T.until + " " + fmt(ft.deadline) : "");
       var box = el("input", { type: "checkbox", value: String(c.camera_id), name: "camera" });
       if (ft.state !== "overwritten" && ft.state !== "not_recorded") box.checked = true;
@@ -256,6 +259,143 @@
       lines.forEach(function (l) { box.appendChild(el("div", { text: l })); });
     }).catch(function (err) { box.textContent = err.message; });
   });
+
+  // ---- zone boundary editor (registry writers): vertices by click, drag or keyboard ------
+  var editBox = document.getElementById("edit-box");
+  if (editBox) {
+    var editZone = document.getElementById("edit-zone");
+    var editStatus = document.getElementById("edit-status");
+    var editLayer = L.layerGroup().addTo(map);
+    var ring = [];       // [lat, lng] of the outer ring being edited (not closed)
+    var others = [];     // further polygons of a MultiPolygon, kept as they are
+    var holes = [];      // holes of the edited polygon, kept as they are
+    var editShape = null;
+    var putAside = [];   // layers hidden while editing, so a click always lands on the map
+    var buttons = ["edit-add", "edit-clear", "edit-save", "edit-cancel"].map(function (id) { return document.getElementById(id); });
+    var startButton = document.getElementById("edit-start");
+    function zoneById(id) { return data.zones.filter(function (z) { return String(z.id) === String(id); })[0]; }
+    function say(text) { editStatus.textContent = text; }
+    function showButtons(on) {
+      buttons.forEach(function (b) { b.hidden = !on; });
+      startButton.hidden = on; editZone.disabled = on;
+    }
+    function metres(lat) { return { dLat: 1 / 111320, dLon: 1 / (111320 * Math.cos(lat * Math.PI / 180)) }; }
+    function draw(focusIndex) {
+      editLayer.clearLayers();
+      editShape = L.polygon(ring.length ? ring : [], { color: "#d08700", weight: 3, dashArray: null, fillOpacity: 0.1,
+        interactive: false }).addTo(editLayer);
+      ring.forEach(function (p, i) {
+        var m = L.marker(p, { draggable: true, keyboard: true, title: T.edit_vertex + " " + (i + 1),
+          alt: T.edit_vertex + " " + (i + 1),
+          icon: L.divIcon({ className: "vertex" + (i === 0 ? " first" : ""), iconSize: [16, 16] }) });
+        m.on("drag", function (e) { ring[i] = [e.latlng.lat, e.latlng.lng]; editShape.setLatLngs(ring); });
+        m.on("dragend", function () { draw(); });
+        m.on("click", function () { /* a click on a vertex must not add one */ });
+        m.addTo(editLayer);
+        var node = m.getElement();
+        if (node) {
+          node.setAttribute("data-vertex", String(i));
+          node.setAttribute("role", "button");
+          node.setAttribute("aria-label", T.edit_vertex + " " + (i + 1) + ": " + p[0].toFixed(6) + ", " + p[1].toFixed(6));
+          node.addEventListener("keydown", function (ev) { vertexKey(ev, i); });
+        }
+      });
+      document.getElementById("map").setAttribute("data-vertices", String(ring.length));
+      say(ring.length + " " + T.edit_count + (ring.length < 3 ? " · " + T.edit_too_few : ""));
+      if (focusIndex !== undefined && focusIndex !== null) {
+        var target = editLayer.getLayers().filter(function (l) { return l.getElement && l.getElement() &&
+          l.getElement().getAttribute("data-vertex") === String(focusIndex); })[0];
+        if (target) target.getElement().focus();
+      }
+    }
+    function vertexKey(ev, i) {
+      var step = ev.shiftKey ? 10 : 1, k = metres(ring[i][0]);
+      var moves = { ArrowUp: [step * k.dLat, 0], ArrowDown: [-step * k.dLat, 0],
+                    ArrowLeft: [0, -step * k.dLon], ArrowRight: [0, step * k.dLon] };
+      if (moves[ev.key]) {
+        ring[i] = [ring[i][0] + moves[ev.key][0], ring[i][1] + moves[ev.key][1]];
+        draw(i);
+      } else if (ev.key === "Delete" || ev.key === "Backspace") {
+        ring.splice(i, 1);
+        draw(Math.min(i, ring.length - 1));
+      } else {
+        return;
+      }
+      ev.preventDefault(); ev.stopPropagation();
+    }
+    function addVertex(lat, lng) {
+      // insert where the ring grows least: between the two neighbours closest to the new point
+      var best = ring.length, cost = Infinity, p = L.latLng(lat, lng);
+      if (ring.length >= 3) {
+        for (var i = 0; i < ring.length; i++) {
+          var a = L.latLng(ring[i]), b = L.latLng(ring[(i + 1) % ring.length]);
+          var c = map.distance(a, p) + map.distance(p, b) - map.distance(a, b);
+          if (c < cost) { cost = c; best = i + 1; }
+        }
+      }
+      ring.splice(best, 0, [lat, lng]);
+      draw();
+    }
+    function begin() {
+      var z = zoneById(editZone.value);
+      if (!z) return;
+      ring = []; others = []; holes = [];
+      var g = z.boundary && (z.boundary.type === "Feature" ? z.boundary.geometry : z.boundary);
+      if (g && g.type === "Polygon") {
+        ring = g.coordinates[0].map(function (c) { return [c[1], c[0]]; });
+        holes = g.coordinates.slice(1);
+      } else if (g && g.type === "MultiPolygon") {
+        ring = g.coordinates[0][0].map(function (c) { return [c[1], c[0]]; });
+        holes = g.coordinates[0].slice(1);
+        others = g.coordinates.slice(1);
+      }
+      if (ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1]) ring.pop();
+      editing = true;
+      putAside = [cameras, conesLayer, incidentsLayer, gapsLayer].filter(function (l) { return map.hasLayer(l); });
+      putAside.forEach(function (l) { map.removeLayer(l); });
+      map.closePopup();
+      showButtons(true);
+      draw();
+      if (others.length) say(editStatus.textContent + " · " + T.edit_multi);
+      if (ring.length) map.fitBounds(L.latLngBounds(ring).pad(0.2));
+    }
+    function end() {
+      editing = false; ring = []; editLayer.clearLayers(); showButtons(false);
+      putAside.forEach(function (l) { l.addTo(map); });
+      putAside = [];
+      document.getElementById("map").removeAttribute("data-vertices");
+      startButton.focus();
+    }
+    function save() {
+      if (ring.length < 3) { say(T.edit_too_few); return; }
+      var outer = ring.map(function (p) { return [p[1], p[0]]; });
+      outer.push(outer[0]);
+      var polygon = [outer].concat(holes);
+      var geometry = others.length ? { type: "MultiPolygon", coordinates: [polygon].concat(others) }
+                                   : { type: "Polygon", coordinates: polygon };
+      var z = zoneById(editZone.value);
+      fetch("/api/v1/zones/" + z.id, { method: "PATCH", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, Accept: "application/json" },
+        body: JSON.stringify({ boundary_geojson: JSON.stringify(geometry) }) })
+        .then(function (r) { return r.json().then(function (b) { return [r.ok, b]; }); })
+        .then(function (res) {
+          if (!res[0]) { say(res[1].error ? res[1].error.message : "error"); return; }
+          z.boundary = geometry;
+          zonesLayer.clearLayers();
+          data.zones.forEach(function (zz) {
+            if (zz.boundary) zonesLayer.addData({ type: "Feature", properties: { code: zz.code }, geometry: zz.boundary });
+          });
+          end();
+          say(T.edit_saved + ": " + z.name);
+        }).catch(function (err) { say(err.message); });
+    }
+    map.on("click", function (e) { if (editing) addVertex(e.latlng.lat, e.latlng.lng); });
+    startButton.addEventListener("click", begin);
+    document.getElementById("edit-add").addEventListener("click", function () { var c = map.getCenter(); addVertex(c.lat, c.lng); });
+    document.getElementById("edit-clear").addEventListener("click", function () { ring = []; holes = []; draw(); });
+    document.getElementById("edit-save").addEventListener("click", save);
+    document.getElementById("edit-cancel").addEventListener("click", function () { end(); say(""); });
+  }
 
   // ---- start ----------------------------------------------------------------------------
   if (bounds) map.fitBounds(bounds);
