@@ -22,6 +22,7 @@ from camnet.timeutil import set_display_timezone
 from camnet.web import (
     api_accounts,
     api_alerts,
+    api_board,
     api_coverage,
     api_evidence,
     api_maintenance,
@@ -52,7 +53,7 @@ def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
     return [api_system.routes, api_accounts.routes, api_registry.routes, api_monitor.routes,
             api_maintenance.routes, api_evidence.routes, api_alerts.routes, api_coverage.routes,
-            docs_routes]
+            api_board.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:
