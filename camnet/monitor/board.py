@@ -97,13 +97,14 @@ async def resolve_view(db: Database, actor: Principal, *, zone_code: str | None,
     actor.require("monitor.read")
     if status is not None and status not in FILTERS:
         raise InvalidInput(f"status must be one of {', '.join(FILTERS)}", "status")
+    row: sqlite3.Row | None
     if zone_code:
         row = await get_zone_row(db, actor, code=zone_code, field="zone")
     else:
         row = await db.fetchone("SELECT id, code, name, level, path, parent_id FROM zone"
                                 " WHERE path = ?", (actor.zone_path,))
-        if row is None:  # the caller's own zone vanished: nothing to show
-            raise InvalidInput("your zone does not exist", "zone")
+    if row is None:  # the caller's own zone vanished: nothing to show
+        raise InvalidInput("your zone does not exist", "zone")
     parent_code = None
     if row["parent_id"] is not None:
         parent = await db.fetchone("SELECT code, path FROM zone WHERE id = ?", (row["parent_id"],))

@@ -20,11 +20,14 @@ from camnet.web.routing import validate
 
 routes = web.RouteTableDef()
 REFRESH_S = 30
+DEFAULT_PER_PAGE = BoardQuery.model_fields["per_page"].default
 
 
-def board_link(zone: str | None, status: str | None, q: str, after: str | None = None) -> str:
+def board_link(zone: str | None, status: str | None, q: str, after: str | None = None,
+               per_page: int | None = None) -> str:
     """The board URL for a zone, status filter, search and page (empty parts left out)."""
-    parts = {k: v for k, v in (("zone", zone), ("status", status), ("q", q), ("after", after)) if v}
+    parts = {k: str(v) for k, v in (("zone", zone), ("status", status), ("q", q),
+                                    ("after", after), ("per_page", per_page)) if v}
     return "/" + ("?" + urlencode(parts) if parts else "")
 
 
@@ -43,6 +46,7 @@ async def board_page(request: web.Request) -> web.Response:
     cycles = await recent_cycles(db, principal, limit=1)
     interval = request.app[keys.CONFIG].monitor.interval_s
     zone_param = view.zone_code if query.zone else None
+    per_page = query.per_page
     return await render(
         request,
         "board.html",
@@ -56,7 +60,7 @@ async def board_page(request: web.Request) -> web.Response:
             "page": page,
             "cursor": cursor,
             "link": lambda zone=zone_param, status=view.status, q=view.q, after=None: board_link(
-                zone, status, q, after),
+                zone, status, q, after, per_page if per_page != DEFAULT_PER_PAGE else None),
             "last_cycle": cycles[0] if cycles else None,
             "refresh_s": max(5, min(REFRESH_S, int(interval))),
             "alerts_failing": request.app[ALERTS].failing_channels() if ALERTS in request.app else [],
