@@ -118,6 +118,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     for ctx in extra_cleanup or []:  # before the monitor, which may probe what they start
         app.cleanup_ctx.append(ctx)
     app.cleanup_ctx.append(lifecycle.monitor_ctx)
+    app.cleanup_ctx.append(lifecycle.rollup_ctx)
     app.cleanup_ctx.append(alerts_ctx)  # after the monitor: hooks its transitions
     for table in api_route_tables():
         table.install(app)

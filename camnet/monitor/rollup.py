@@ -212,3 +212,24 @@ async def camera_seconds(db: Database, cameras: dict[int, float], start: datetim
         middle = Seconds(acc[0] + plain * DAY, acc[1], acc[2], acc[3], acc[4])
         out[cam] = head[cam] + middle + tail[cam]
     return out
+
+
+async def run_forever(db: Database, *, interval_s: float, lag_s: float, max_days: int) -> None:
+    """Roll up every ``interval_s`` (after a first run at once, the backfill); never raises.
+
+    Cancel the task to stop it; a failed run is logged and retried at the next interval.
+    """
+    import asyncio
+    import logging
+
+    log = logging.getLogger(__name__)
+    while True:
+        try:
+            for _ in range(10_000):  # a backfill goes on chunk by chunk
+                if not await roll_up(db, lag_s=lag_s, max_days=max_days):
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - logged; the report stays exact without it
+            log.exception("uptime roll-up failed; retrying in %.0f s", interval_s)
+        await asyncio.sleep(interval_s)
