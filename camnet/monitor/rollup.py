@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 
 from camnet.db import Database
 from camnet.intervals import Interval, merge, subtract
@@ -47,10 +48,11 @@ def day_of(ts: float) -> str:
     return utc(ts).strftime("%Y-%m-%d")
 
 
+@lru_cache(maxsize=4096)
 def day_start(day: str) -> float | None:
     """Epoch seconds of a UTC day's midnight, or ``None`` for the empty state's marker."""
     try:
-        return datetime.strptime(day + "+0000", "%Y-%m-%d%z").timestamp()
+        return datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp()
     except ValueError:
         return None
 
