@@ -20,7 +20,7 @@ import asyncio
 import random
 import sqlite3
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from camnet.auth.principal import cli_principal
@@ -76,11 +76,13 @@ def generate(path: Path, cameras: int, seed: int) -> dict[str, int]:
         for d in range(10):
             zid += 1
             dist, dpath = zid, f"/{province}/{zid}/"
-            zones.append((dist, province, "district", f"BENCH-D{d}", f"Huyện {d} (hư cấu)", dpath, t0, t0))
+            zones.append((dist, province, "district", f"BENCH-D{d}", f"Huyện {d} (hư cấu)", dpath,
+                          t0, t0))
             for c in range(10):
                 zid += 1
                 com, cpath = zid, f"{dpath}{zid}/"
-                zones.append((com, dist, "commune", f"BENCH-D{d}-C{c}", f"Xã {d}.{c} (hư cấu)", cpath, t0, t0))
+                zones.append((com, dist, "commune", f"BENCH-D{d}-C{c}", f"Xã {d}.{c} (hư cấu)",
+                              cpath, t0, t0))
                 for h in range(per_commune):
                     if len(hamlets) >= n_hamlets:
                         break
@@ -132,9 +134,11 @@ def generate(path: Path, cameras: int, seed: int) -> dict[str, int]:
                 s = rng.uniform(start, now - 2 * DAY)
                 maint.append((cid, iso(s), iso(s + 2 * 3600), "bảo trì định kỳ"))
             if status != "unknown":
-                statuses.append((cid, status, since, cause, iso(now - 30), "ok" if status == "up" else cause))
+                statuses.append((cid, status, since, cause, iso(now - 30),
+                                 "ok" if status == "up" else cause))
         con.executemany("INSERT INTO watched_span(camera_id, started_at, ended_at) VALUES (?, ?, ?)", spans)
-        con.executemany("INSERT INTO outage(camera_id, started_at, ended_at, cause) VALUES (?, ?, ?, ?)", outages)
+        con.executemany("INSERT INTO outage(camera_id, started_at, ended_at, cause)"
+                        " VALUES (?, ?, ?, ?)", outages)
         con.executemany("INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
                         " VALUES (?, ?, ?, ?, ?)", sorted(changes, key=lambda c: c[1]))
         con.executemany("INSERT INTO camera_status(camera_id, status, since, cause, last_probe_at,"
@@ -184,7 +188,7 @@ async def _prepare(config_path: Path) -> tuple[str, str]:
     db = await open_database(config)
     try:
         root = cli_principal()
-        await users.add_user(db, root, username="admin", password="bench-pass-1", role="admin",
+        await users.add_user(db, root, username="admin", password="bench-pass-1", role="admin",  # noqa: S106
                              zone_code="BENCH-P")
         token = await users.create_token(db, root, "admin", "bench")
         t = time.perf_counter()
