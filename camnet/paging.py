@@ -49,9 +49,19 @@ class KeysetPage(BaseModel):
     next: str | None = None
 
 
-_TOTALS: weakref.WeakKeyDictionary[Database, tuple[int, dict[tuple[Any, ...], int]]] = (
+_CACHE: weakref.WeakKeyDictionary[Database, tuple[int, dict[tuple[Any, ...], Any]]] = (
     weakref.WeakKeyDictionary())
 _MAX_CACHED = 512
+
+
+async def _cache_for(db: Database) -> dict[tuple[Any, ...], Any]:
+    """This database's cache, emptied whenever anything was committed since it was filled."""
+    version = int(await db.fetchval("PRAGMA data_version") or 0)
+    seen, cache = _CACHE.get(db, (-1, {}))
+    if seen != version or len(cache) >= _MAX_CACHED:
+        cache = {}
+        _CACHE[db] = (version, cache)
+    return cache
 
 
 async def cached_total(db: Database, count_sql: str, params: list[Any] | tuple[Any, ...]) -> int:
@@ -60,17 +70,25 @@ async def cached_total(db: Database, count_sql: str, params: list[Any] | tuple[A
     The cache is per :class:`~camnet.db.Database` and keyed by statement and parameters;
     any commit moves ``PRAGMA data_version`` of the reading connection and empties it.
     """
-    version = int(await db.fetchval("PRAGMA data_version") or 0)
-    seen, cache = _TOTALS.get(db, (-1, {}))
-    if seen != version:
-        cache = {}
-        _TOTALS[db] = (version, cache)
-    key = (count_sql, *params)
+    cache = await _cache_for(db)
+    key = ("total", count_sql, *params)
     if key not in cache:
-        if len(cache) >= _MAX_CACHED:
-            cache.clear()
         cache[key] = int(await db.fetchval(count_sql, params) or 0)
-    return cache[key]
+    return int(cache[key])
+
+
+async def cached_rows(db: Database, sql: str, params: list[Any] | tuple[Any, ...]
+                      ) -> list[sqlite3.Row]:
+    """``sql``'s rows, read again only after the database changed (for counts many pages show).
+
+    The same rows are handed to every caller: treat them as read-only.
+    """
+    cache = await _cache_for(db)
+    key = ("rows", sql, *params)
+    if key not in cache:
+        cache[key] = await db.fetchall(sql, params)
+    rows: list[sqlite3.Row] = cache[key]
+    return rows
 
 
 async def paginate(db: Database, *, select_sql: str, count_sql: str, params: list[Any] | tuple[Any, ...],

@@ -26,7 +26,7 @@ from camnet.db import Database
 from camnet.errors import InvalidInput
 from camnet.monitor.maintenance import covering_now
 from camnet.monitor.queries import BoardCamera
-from camnet.paging import KeysetPage, like_pattern
+from camnet.paging import KeysetPage, cached_rows, like_pattern
 from camnet.registry.zones import get_zone_row
 
 #: Board order: problems first.
@@ -134,8 +134,8 @@ async def zone_counts(db: Database, view: BoardView) -> tuple[ZoneCount, list[Zo
         code order (problems are what the page sorts by).
     """
     where, params = _filters(view)
-    rows = await db.fetchall(
-        f"SELECT z.path, COALESCE(s.status, 'unknown') AS status, COUNT(*) AS n{_FROM}"  # noqa: S608
+    rows = await cached_rows(  # every open board asks after each cycle: count once per change
+        db, f"SELECT z.path, COALESCE(s.status, 'unknown') AS status, COUNT(*) AS n{_FROM}"  # noqa: S608
         f" WHERE {where} GROUP BY z.path, COALESCE(s.status, 'unknown')", params)
     children = await db.fetchall(
         "SELECT code, name, level, path FROM zone WHERE parent_id = ? ORDER BY code",
