@@ -179,7 +179,16 @@ async def board_page(db: Database, view: BoardView, *, after: str | None, per_pa
     wanted = FILTERS[view.status] if view.status else RANK
     where, params = _filters(view)
     rows: list[sqlite3.Row] = []
-    for status in RANK[rank:]:
+    if view.q:  # a search matches few cameras: one scan, sorted by rank
+        order = ("CASE COALESCE(s.status, 'unknown')"
+                 + "".join(f" WHEN '{s}' THEN {i}" for i, s in enumerate(RANK)) + " ELSE 9 END")
+        marks = ",".join("?" * len(wanted))
+        rows = await db.fetchall(
+            f"SELECT {_COLUMNS}{_FROM} WHERE {where}"  # noqa: S608
+            f" AND COALESCE(s.status, 'unknown') IN ({marks})"
+            f" AND ({order} > ? OR ({order} = ? AND c.id > ?)) ORDER BY {order}, c.id LIMIT ?",
+            (*params, *wanted, rank, rank, last_id, per_page + 1))
+    for status in RANK[rank:] if not view.q else ():
         if status not in wanted:
             continue
         need = per_page + 1 - len(rows)

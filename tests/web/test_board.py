@@ -118,6 +118,12 @@ async def test_search_names_points_addresses_and_keeps_wildcards_literal(world: 
                          or point in i["address"] for i in found)
     assert {c["id"] for c in cams if c["point"] == point} <= {i["id"] for i in found}
     assert await _walk(world, "admin", "&q=%25", per_page=5) == []
+    # a search matching many: same problems-first order, paged by key
+    everything = [i["id"] for i in await _walk(world, "admin", "", per_page=1000)]
+    for per_page in (1, 4, 1000):
+        assert [i["id"] for i in await _walk(world, "admin", "&q=SAMPLE-PHUMY", per_page)] == everything
+    downs = await _walk(world, "admin", "&q=SAMPLE-PHUMY&status=problems", per_page=2)
+    assert {i["status"] for i in downs} <= {"down", "degraded"}
     _, body = await world.call("GET", f"/api/v1/board?q={point}", "admin")
     assert body["zone"]["total"] == len(found)  # counts follow the search
 
