@@ -54,6 +54,8 @@ def camera_sets(begin: float, lo: float, hi: float, *, maintenance: list[Interva
     """Combine one camera's raw intervals over ``[lo, hi]`` (registered at ``begin``)."""
     start = max(lo, begin)
     window = [(start, hi)] if hi > start else []
+    if not maintenance and not outages and not degraded:  # the common case, same result
+        return CameraSets(window, [], intersect(merge(watched_spans), window), [], [])
     maint = intersect(merge(maintenance), window)
     seen = subtract(intersect(merge(watched_spans), window), maint)
     down = intersect(merge(outages), seen)
