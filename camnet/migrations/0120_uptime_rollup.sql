@@ -69,6 +69,8 @@ BEGIN
 END;
 CREATE TRIGGER rollup_change_update AFTER UPDATE ON status_change
 WHEN MIN(NEW.at, OLD.at) < (SELECT horizon FROM uptime_rollup_state WHERE id = 1)
+     AND (NEW.at IS NOT OLD.at OR NEW.to_status IS NOT OLD.to_status
+          OR NEW.camera_id IS NOT OLD.camera_id)
 BEGIN
     UPDATE uptime_rollup_state SET dirty = 1,
         rolled_until = MIN(rolled_until, substr(MIN(NEW.at, OLD.at), 1, 10)) WHERE id = 1;
@@ -88,10 +90,10 @@ BEGIN
         rolled_until = MIN(rolled_until, substr(NEW.started_at, 1, 10)) WHERE id = 1;
 END;
 CREATE TRIGGER rollup_span_update AFTER UPDATE ON watched_span
-WHEN MIN(NEW.ended_at, OLD.ended_at, NEW.started_at, OLD.started_at)
+WHEN (CASE WHEN NEW.started_at IS NOT OLD.started_at OR NEW.camera_id IS NOT OLD.camera_id
+           THEN MIN(NEW.started_at, OLD.started_at)
+           WHEN NEW.ended_at IS NOT OLD.ended_at THEN MIN(NEW.ended_at, OLD.ended_at) END)
      < (SELECT horizon FROM uptime_rollup_state WHERE id = 1)
-     AND (NEW.started_at IS NOT OLD.started_at OR NEW.ended_at IS NOT OLD.ended_at
-          OR NEW.camera_id IS NOT OLD.camera_id)
 BEGIN
     UPDATE uptime_rollup_state SET dirty = 1, rolled_until = MIN(rolled_until, substr(
         CASE WHEN NEW.started_at IS NOT OLD.started_at OR NEW.camera_id IS NOT OLD.camera_id

@@ -163,3 +163,39 @@ def test_a_plain_day_has_no_row_and_counts_as_watched_and_up(tmp_path: Path) -> 
             await db.close()
 
     asyncio.run(run())
+
+
+def test_live_monitoring_does_not_disturb_rolled_up_days(tmp_path: Path) -> None:
+    """What every cycle writes (spans extended, an outage opened and closed now) leaves
+    the roll-up where it is; a back-dated write moves it back."""
+    async def run() -> None:
+        db = await Database.open(tmp_path / "l.sqlite3")
+        try:
+            await db.migrate(None)
+            quiet = {"open_outage": None, "changes": [], "maintenance": [], "weekly": None,
+                     "outages": []}
+            now = 14 * 86400  # NOW; the last probe was 30 s ago
+            (cam,) = await _world(db, [{**quiet, "created": 0, "spans": [(0, now - 30)]}])
+            await rollup.roll_up_all(db, now=NOW, lag_s=3600)
+            before = await rollup.rollup_state(db)
+            assert before.rolled_until == "2026-09-14"
+            async with db.transaction() as tx:  # a cycle at "now"
+                await tx.execute("UPDATE watched_span SET ended_at = ? WHERE camera_id = ?",
+                                 (_t(now + 30), cam))
+                await tx.execute("INSERT INTO outage(camera_id, started_at) VALUES (?, ?)",
+                                 (cam, _t(now + 10)))
+                await tx.execute("UPDATE outage SET ended_at = ? WHERE camera_id = ?",
+                                 (_t(now + 25), cam))
+                await tx.execute("INSERT INTO status_change(camera_id, at, from_status, to_status)"
+                                 " VALUES (?, ?, 'up', 'down')", (cam, _t(now + 10)))
+            after = await rollup.rollup_state(db)
+            assert after.rolled_until == before.rolled_until and not after.dirty
+            async with db.transaction() as tx:  # maintenance entered for last week
+                await tx.execute("INSERT INTO maintenance_window(camera_id, starts_at, ends_at)"
+                                 " VALUES (?, ?, ?)", (cam, _t(5 * 86400), _t(5 * 86400 + 600)))
+            moved = await rollup.rollup_state(db)
+            assert moved.rolled_until == "2026-09-06" and moved.dirty
+        finally:
+            await db.close()
+
+    asyncio.run(run())
