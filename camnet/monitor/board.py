@@ -23,7 +23,7 @@ from typing import Any
 from camnet.auth.principal import Principal
 from camnet.auth.scope import in_scope
 from camnet.db import Database
-from camnet.errors import InvalidInput
+from camnet.errors import InvalidInput, NotFound
 from camnet.monitor.maintenance import covering_now
 from camnet.monitor.queries import BoardCamera
 from camnet.paging import KeysetPage, cached_rows, like_pattern
@@ -107,9 +107,10 @@ async def resolve_view(db: Database, actor: Principal, *, zone_code: str | None,
         raise InvalidInput("your zone does not exist", "zone")
     parent_code = None
     if row["parent_id"] is not None:
-        parent = await db.fetchone("SELECT code, path FROM zone WHERE id = ?", (row["parent_id"],))
-        if parent is not None and actor.sees_path(parent["path"]):
-            parent_code = parent["code"]
+        try:  # the parent is shown only inside the caller's scope
+            parent_code = (await get_zone_row(db, actor, zone_id=row["parent_id"]))["code"]
+        except NotFound:
+            parent_code = None
     return BoardView(row["id"], row["code"], row["name"], row["level"], row["path"], parent_code,
                      status, (q or "").strip())
 

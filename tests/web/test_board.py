@@ -133,6 +133,8 @@ async def test_viewer_sees_only_the_hamlet(world: World) -> None:
     hamlet = {c["id"] for c in await _cameras(world) if c["code"] == "SAMPLE-PHUMY-ML"}
     items = await _walk(world, "xem", "", per_page=2)
     assert {i["id"] for i in items} == hamlet
+    _, body = await world.call("GET", "/api/v1/board", "xem")
+    assert body["zone"]["code"] == "SAMPLE-PHUMY-ML" and body["parent"] is None  # no way up
     status, err = await world.call("GET", "/api/v1/board?zone=SAMPLE-PHUMY", "xem")
     assert status == 404 and err["error"]["field"] == "zone"
     status, body = await world.call("GET", "/api/v1/board", "other")
