@@ -188,19 +188,15 @@ async def camera_seconds(db: Database, cameras: dict[int, float], start: datetim
     head = await raw_seconds(db, cameras, start, utc(r0))
     tail = await raw_seconds(db, cameras, utc(r1), end)
     sums: dict[int, list[float]] = defaultdict(lambda: [0.0] * 6)
-    ids = list(cameras)
-    columns = "camera_id, day, monitored_s, down_s, degraded_s, maintenance_s, no_data_s"
-    if len(ids) > 5000:  # most of a province: one range read beats thousands of id lookups
-        found = [r for r in await db.fetchall(
-            f"SELECT {columns} FROM uptime_daily WHERE day >= ? AND day < ?",  # noqa: S608
-            (day_of(r0), day_of(r1))) if r["camera_id"] in cameras]
-    else:
-        found = []
-        for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
-            marks = ",".join("?" * len(chunk))
-            found += await db.fetchall(
-                f"SELECT {columns} FROM uptime_daily WHERE day >= ? AND day < ?"  # noqa: S608
-                f" AND camera_id IN ({marks})", (day_of(r0), day_of(r1), *chunk))
+    ids = sorted(cameras)
+    found = []
+    for chunk in (ids[i:i + 2000] for i in range(0, len(ids), 2000)):
+        # per day, one seek to the chunk's id range (the key is day, camera_id); ids of the
+        # range outside the report's scope are dropped here
+        found += [r for r in await db.fetchall(
+            "SELECT camera_id, day, monitored_s, down_s, degraded_s, maintenance_s, no_data_s"
+            " FROM uptime_daily WHERE day >= ? AND day < ? AND camera_id BETWEEN ? AND ?",
+            (day_of(r0), day_of(r1), chunk[0], chunk[-1])) if r["camera_id"] in cameras]
     for r in found:
         acc = sums[r["camera_id"]]
         acc[0] += r["monitored_s"]

@@ -26,11 +26,12 @@ from camnet.db import Database
 from camnet.errors import InvalidInput
 from camnet.intervals import intersect, length, merge
 from camnet.monitor import rollup, watched
-from camnet.monitor.uptime_raw import created_ts
+from camnet.monitor.uptime_raw import Seconds, created_ts
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import parse_iso, to_iso, utcnow
 
 Group = Literal["camera", "point", "zone"]
+BATCH = 5000  # cameras computed at a time
 PERIODS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7),
                                  "30d": timedelta(days=30)}
 
@@ -133,9 +134,12 @@ async def compute_uptime(
         params,
     )
     ids = [r["id"] for r in cameras]
-    # whole days from the daily roll-ups, the window's partial days from the raw rows
-    seconds = await rollup.camera_seconds(
-        db, {r["id"]: created_ts(r["created_at"]) for r in cameras}, start, end)
+    # whole days from the daily roll-ups, the window's partial days from the raw rows;
+    # a few thousand cameras at a time, so a province-wide report stays small in memory
+    seconds: dict[int, Seconds] = {}
+    for i in range(0, len(cameras), BATCH):
+        seconds.update(await rollup.camera_seconds(
+            db, {r["id"]: created_ts(r["created_at"]) for r in cameras[i:i + BATCH]}, start, end))
     outage_count = await _outage_counts(db, ids, lo_iso, hi_iso)
     totals: dict[str, list[float]] = {}
     meta: dict[str, tuple[str, str]] = {}
