@@ -7,13 +7,17 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from camnet.config import Config
 from camnet.db import Database
 from camnet.monitor import rollup
+from camnet.monitor.rollup import day_start
 from camnet.monitor.uptime_raw import Seconds, created_ts, raw_seconds
 from camnet.timeutil import to_iso
+from camnet.web import keys
 
 BASE = datetime(2026, 9, 1, tzinfo=UTC)
 SPAN_S = 12 * 86400  # histories cover twelve days
@@ -199,3 +203,52 @@ def test_live_monitoring_does_not_disturb_rolled_up_days(tmp_path: Path) -> None
             await db.close()
 
     asyncio.run(run())
+
+
+async def test_the_service_backfills_roll_ups_on_start(config: Config) -> None:
+    """Migration 0120 leaves nothing rolled up; the running service backfills by itself,
+    and the API's uptime answer is the same before and after."""
+    from camnet.app import create_app
+    from camnet.auth.principal import cli_principal
+    from camnet.db import open_database
+    from camnet.monitor.uptime import uptime_report
+    from camnet.sample import load_sample
+    from camnet.secretstore import CredentialCipher, load_secrets
+
+    db = await open_database(config)
+    try:
+        await load_sample(db, CredentialCipher(load_secrets(config.data_dir).credentials_key))
+        four_days_ago = to_iso(datetime.now(UTC) - timedelta(days=4))
+        async with db.transaction() as tx:  # registered earlier, watched since, one outage
+            await tx.execute("UPDATE camera SET created_at = ?", (four_days_ago,))
+            await tx.execute("INSERT INTO watched_span(camera_id, started_at, ended_at)"
+                             " SELECT id, ?, ? FROM camera", (four_days_ago, to_iso(datetime.now(UTC))))
+            await tx.execute("INSERT INTO outage(camera_id, started_at, ended_at) SELECT MIN(id), ?, ?"
+                             " FROM camera", (to_iso(datetime.now(UTC) - timedelta(days=2)),
+                                             to_iso(datetime.now(UTC) - timedelta(days=2, hours=-1))))
+        before = (await uptime_report(db, cli_principal(), period="7d", group="zone")).as_dict()
+        asked = asyncio.get_running_loop().time()
+    finally:
+        await db.close()
+    app = create_app(config)
+    runner = web.AppRunner(app)
+    await runner.setup()  # runs the cleanup contexts: the roll-up task starts
+    try:
+        db = app[keys.DB]
+        for _ in range(240):
+            if (await rollup.rollup_state(db)).rolled_until != "0000-00-00":
+                break
+            await asyncio.sleep(0.25)
+        state = await rollup.rollup_state(db)
+        assert day_start(state.rolled_until) is not None
+        assert await db.fetchval("SELECT COUNT(*) FROM uptime_daily") > 0
+        after = (await uptime_report(db, cli_principal(), period="7d", group="zone")).as_dict()
+        later = asyncio.get_running_loop().time() - asked
+    finally:
+        await runner.cleanup()
+    for a, b in zip(before["items"], after["items"], strict=True):  # type: ignore[call-overload]
+        assert a["key"] == b["key"] and a["outages"] == b["outages"]
+        assert abs(a["monitored_s"] - b["monitored_s"]) <= 1, (a, b)  # rounded to seconds
+        assert abs(a["down_s"] - b["down_s"]) <= 1, (a, b)
+        # the window ends at "now": the unwatched time since the span's end grew meanwhile
+        assert 0 <= b["no_data_s"] - a["no_data_s"] <= (later + 1) * b["cameras"], (a, b)
