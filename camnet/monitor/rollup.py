@@ -19,6 +19,7 @@ then the report computes those days from the raw rows.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from camnet.timeutil import to_iso, utcnow
 
 DAY = 86400.0
 _EPS = 1e-6
-BATCH = 2000  # cameras per raw read while rolling up
+BATCH = 1000  # cameras per raw read while rolling up
 
 
 def day_of(ts: float) -> str:
@@ -103,6 +104,11 @@ def day_rows(camera_id: int, sets: CameraSets, lo: float, hi: float
     return rows
 
 
+def _rows_of(sets: dict[int, CameraSets], lo: float, hi: float
+             ) -> list[tuple[int, str, float, float, float, float, float]]:
+    return [row for cam, cam_sets in sets.items() for row in day_rows(cam, cam_sets, lo, hi)]
+
+
 async def roll_up(db: Database, *, now: datetime | None = None, lag_s: float = 3600.0,
                   max_days: int = 31) -> int:
     """Roll up the next days that ended at least ``lag_s`` ago; return how many days.
@@ -133,8 +139,7 @@ async def roll_up(db: Database, *, now: datetime | None = None, lag_s: float = 3
     rows: list[tuple[int, str, float, float, float, float, float]] = []
     for chunk in (ids[i:i + BATCH] for i in range(0, len(ids), BATCH)):
         sets = await raw_sets(db, {c: cameras[c] for c in chunk}, utc(start_ts), utc(end_ts))
-        for cam, cam_sets in sets.items():
-            rows += day_rows(cam, cam_sets, start_ts, end_ts)
+        rows += await asyncio.to_thread(_rows_of, sets, start_ts, end_ts)  # the loop stays free
     async with db.transaction() as tx:
         now_state = await tx.fetchone("SELECT rolled_until, dirty FROM uptime_rollup_state"
                                       " WHERE id = 1")
@@ -223,7 +228,6 @@ async def run_forever(db: Database, *, interval_s: float, lag_s: float, max_days
 
     Cancel the task to stop it; a failed run is logged and retried at the next interval.
     """
-    import asyncio
     import logging
 
     log = logging.getLogger(__name__)
