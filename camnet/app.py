@@ -22,6 +22,7 @@ from camnet.timeutil import set_display_timezone
 from camnet.web import (
     api_accounts,
     api_alerts,
+    api_board,
     api_coverage,
     api_evidence,
     api_maintenance,
@@ -54,7 +55,7 @@ def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
     return [api_system.routes, api_accounts.routes, api_registry.routes, api_monitor.routes,
             api_maintenance.routes, api_evidence.routes, api_alerts.routes, api_coverage.routes,
-            docs_routes]
+            api_board.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:
@@ -120,6 +121,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     for ctx in extra_cleanup or []:  # before the monitor, which may probe what they start
         app.cleanup_ctx.append(ctx)
     app.cleanup_ctx.append(lifecycle.monitor_ctx)
+    app.cleanup_ctx.append(lifecycle.rollup_ctx)
     app.cleanup_ctx.append(alerts_ctx)  # after the monitor: hooks its transitions
     for table in api_route_tables():
         table.install(app)

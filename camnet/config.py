@@ -178,6 +178,15 @@ class CoverageConfig(_Section):
     watch_gap_cycles: float = Field(3.0, ge=1)
 
 
+class RollupConfig(_Section):
+    """Daily uptime roll-ups (monitor/rollup.py): how often and how far behind now."""
+
+    enabled: bool = True
+    interval_s: float = Field(300.0, ge=5)
+    lag_s: float = Field(3600.0, ge=0)
+    max_days: int = Field(31, ge=1, le=366)
+
+
 class UiConfig(_Section):
     """Language and time zone shown to people."""
 
@@ -227,6 +236,7 @@ class Config(_Section):
     alerts: AlertsConfig = AlertsConfig()
     map: MapConfig = MapConfig()
     coverage: CoverageConfig = CoverageConfig()
+    rollup: RollupConfig = RollupConfig()
     ui: UiConfig = UiConfig()
     hosts: HostsConfig = HostsConfig()
     logging: LoggingConfig = LoggingConfig()

@@ -16,10 +16,11 @@ from camnet.cli import (
     maintenance,
     monitor,
     registry,
+    rollup,
     service,
     zones,
 )
 from camnet.cli.base import main
 
 __all__ = ["accounts", "alerts", "chain", "coverage", "database", "evidence", "hosts", "main",
-           "maintenance", "monitor", "registry", "service", "zones"]
+           "maintenance", "monitor", "registry", "rollup", "service", "zones"]

@@ -16,7 +16,6 @@ An open outage runs until the window's end (or now).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -25,13 +24,14 @@ from camnet.auth.principal import Principal
 from camnet.auth.scope import in_scope
 from camnet.db import Database
 from camnet.errors import InvalidInput
-from camnet.intervals import Interval, intersect, length, merge, subtract
-from camnet.monitor import watched
-from camnet.monitor.maintenance import windows_for
+from camnet.intervals import intersect, length, merge
+from camnet.monitor import rollup, watched
+from camnet.monitor.uptime_raw import Seconds, created_ts
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import parse_iso, to_iso, utcnow
 
 Group = Literal["camera", "point", "zone"]
+BATCH = 5000  # cameras computed at a time
 PERIODS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7),
                                  "30d": timedelta(days=30)}
 
@@ -134,33 +134,17 @@ async def compute_uptime(
         params,
     )
     ids = [r["id"] for r in cameras]
-    outages: dict[int, list[Interval]] = defaultdict(list)
-    t_lo, t_hi = start.timestamp(), end.timestamp()
-    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
-        marks = ",".join("?" * len(chunk))
-        for r in await db.fetchall(
-            f"SELECT camera_id, started_at, ended_at FROM outage WHERE camera_id IN ({marks})"
-            " AND started_at < ? AND (ended_at IS NULL OR ended_at > ?)",
-            (*chunk, hi_iso, lo_iso),
-        ):
-            s = parse_iso(r["started_at"]).timestamp()
-            e = parse_iso(r["ended_at"]).timestamp() if r["ended_at"] else t_hi
-            outages[r["camera_id"]].append((max(s, t_lo), min(e, t_hi)))
-    maintenance, _ = await windows_for(db, ids, start, end)
-    watched_by = await watched.spans(db, ids, lo_iso, hi_iso)
-    degraded_by = await watched.degraded_intervals(db, ids, lo_iso, hi_iso)
+    # whole days from the daily roll-ups, the window's partial days from the raw rows;
+    # a few thousand cameras at a time, so a province-wide report stays small in memory
+    seconds: dict[int, Seconds] = {}
+    for i in range(0, len(cameras), BATCH):
+        seconds.update(await rollup.camera_seconds(
+            db, {r["id"]: created_ts(r["created_at"]) for r in cameras[i:i + BATCH]}, start, end))
+    outage_count = await _outage_counts(db, ids, lo_iso, hi_iso)
     totals: dict[str, list[float]] = {}
     meta: dict[str, tuple[str, str]] = {}
     for cam in cameras:
-        begin = max(t_lo, parse_iso(cam["created_at"]).timestamp())
-        window = [(begin, t_hi)] if t_hi > begin else []
-        maint = intersect(merge(maintenance[cam["id"]]), window)
-        seen = subtract(intersect(merge(watched_by[cam["id"]]), window), maint)
-        down = intersect(merge(outages[cam["id"]]), seen)
-        degraded = subtract(intersect(merge(degraded_by[cam["id"]]), seen), down)
-        maint_s = length(maint)
-        monitored = length(seen)
-        no_data = max(0.0, length(window) - maint_s - monitored)
+        sec = seconds[cam["id"]]
         if group == "camera":
             key, label = str(cam["id"]), f"{cam['point_name']} / {cam['name']}"
         elif group == "point":
@@ -169,18 +153,32 @@ async def compute_uptime(
             key, label = cam["zone_code"], cam["zone_name"]
         acc = totals.setdefault(key, [0, 0.0, 0.0, 0.0, 0, 0.0, 0.0])
         acc[0] += 1
-        acc[1] += monitored
-        acc[2] += length(down)
-        acc[3] += maint_s
-        acc[4] += len(outages[cam["id"]])
-        acc[5] += length(degraded)
-        acc[6] += no_data
+        acc[1] += sec.monitored
+        acc[2] += sec.down
+        acc[3] += sec.maintenance
+        acc[4] += outage_count.get(cam["id"], 0)
+        acc[5] += sec.degraded
+        acc[6] += sec.no_data
         meta[key] = (label, cam["zone_code"])
     return [
         UptimeRow(key, meta[key][0], meta[key][1], int(a[0]), a[1], a[2], a[3], int(a[4]),
                   a[5], a[6])
         for key, a in totals.items()
     ]
+
+
+async def _outage_counts(db: Database, ids: list[int], lo_iso: str, hi_iso: str) -> dict[int, int]:
+    """How many outages of each camera overlap ``[lo, hi]``."""
+    counts: dict[int, int] = {}
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        marks = ",".join("?" * len(chunk))
+        for r in await db.fetchall(
+            f"SELECT camera_id, COUNT(*) AS n FROM outage WHERE camera_id IN ({marks})"  # noqa: S608
+            " AND started_at < ? AND (ended_at IS NULL OR ended_at > ?) GROUP BY camera_id",
+            (*chunk, hi_iso, lo_iso),
+        ):
+            counts[r["camera_id"]] = int(r["n"])
+    return counts
 
 
 async def outages_in_window(db: Database, camera_id: int, start: datetime, end: datetime

@@ -73,3 +73,22 @@ async def monitor_ctx(app: web.Application) -> AsyncIterator[None]:
     await scheduler.stop()  # a cycle in flight finishes and commits before the DB closes
     await notifier.drain()
     await session.close()
+
+
+async def rollup_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Keep the daily uptime roll-ups current in the background (``[rollup]`` config)."""
+    import asyncio
+    import contextlib
+
+    from camnet.monitor.rollup import run_forever
+
+    config = app[keys.CONFIG].rollup
+    task = None
+    if config.enabled:
+        task = asyncio.create_task(run_forever(app[keys.DB], interval_s=config.interval_s,
+                                               lag_s=config.lag_s, max_days=config.max_days))
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
