@@ -33,8 +33,11 @@ from camnet.web import (
     ui_alerts,
     ui_auth,
     ui_board,
+    ui_cameras,
     ui_evidence,
+    ui_maintenance,
     ui_map,
+    ui_registry,
 )
 from camnet.web.alerts_ctx import alerts_ctx
 from camnet.web.middleware import errors, identify, same_origin, security_headers
@@ -125,5 +128,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_evidence.routes)
     app.router.add_routes(ui_alerts.routes)
     app.router.add_routes(ui_map.routes)
+    for pages in (ui_registry, ui_cameras, ui_maintenance):  # uireg: /new before /{id}
+        app.router.add_routes(pages.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

@@ -34,7 +34,7 @@ class ConnectionTest:
     first_frame_ms: float | None = None
 
 
-async def test_connection(db: Database, cipher: CredentialCipher, actor: Principal,
+async def check_connection(db: Database, cipher: CredentialCipher, actor: Principal,
                           camera_id: int, config: MonitorConfig, *, grab: bool = False
                           ) -> ConnectionTest:
     """Probe one camera of the caller's scope now (handshake; with ``grab``, one frame too).

@@ -1,0 +1,94 @@
+"""Form validation for pages: the API's pydantic models, their errors put into words.
+
+Pages validate with the same input models as the API (so the rules cannot drift) and show
+each problem next to its field, in the page's language, from the catalogue
+(``verr_*`` keys). Errors a domain function raises (``CamnetError``: a duplicate name, an
+unknown zone…) are shown with a translated lead and the field they name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from camnet.errors import CamnetError
+from camnet.i18n import translate
+
+M = TypeVar("M", bound=BaseModel)
+
+# pydantic error type -> catalogue key
+_KINDS = {
+    "missing": "verr_required", "string_too_short": "verr_required",
+    "string_too_long": "verr_too_long", "string_pattern_mismatch": "verr_characters",
+    "greater_than": "verr_range", "greater_than_equal": "verr_range", "less_than": "verr_range",
+    "less_than_equal": "verr_range", "float_parsing": "verr_number", "int_parsing": "verr_number",
+    "float_type": "verr_number", "int_type": "verr_number", "finite_number": "verr_number",
+    "date_from_datetime_parsing": "verr_date", "date_parsing": "verr_date",
+    "bool_parsing": "verr_choice", "literal_error": "verr_choice", "enum": "verr_choice",
+}
+_VALUE_ERRORS = {"rtsp://": "verr_rtsp_scheme", "name a host": "verr_rtsp_host",
+                 "port": "verr_rtsp_port", "spaces": "verr_characters",
+                 "line": "verr_one_line", "control": "verr_characters"}
+
+
+@dataclass
+class FormProblems:
+    """Problems of one posted form: a message per field and one for the whole form."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    general: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.general)
+
+
+def words_for(err: Any, lang: str) -> str:
+    """One pydantic error (an item of ``ValidationError.errors()``) in words."""
+    kind = str(err.get("type", ""))
+    key = _KINDS.get(kind)
+    if key is None and kind == "value_error":
+        msg = str(err.get("msg", ""))
+        key = next((k for needle, k in _VALUE_ERRORS.items() if needle in msg), "verr_invalid")
+    text = translate(key or "verr_invalid", lang)
+    ctx = err.get("ctx") or {}
+    if key == "verr_too_long" and "max_length" in ctx:
+        text += f" (≤ {ctx['max_length']})"
+    elif key == "verr_range":
+        bounds = [f"{op} {ctx[name]}" for name, op in (("ge", "≥"), ("gt", ">"), ("le", "≤"),
+                                                       ("lt", "<")) if name in ctx]
+        if bounds:
+            text += f" ({', '.join(bounds)})"
+    return text
+
+
+def problems_of(exc: ValidationError, lang: str) -> FormProblems:
+    """Every error of a validation, one message per field (the first one of each field)."""
+    out = FormProblems()
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or ""
+        if name and name not in out.fields:
+            out.fields[name] = words_for(err, lang)
+        elif not name and not out.general:
+            out.general = words_for(err, lang)
+    if out.fields and not out.general:
+        out.general = translate("verr_see_fields", lang)
+    return out
+
+
+def domain_problem(exc: CamnetError, lang: str) -> FormProblems:
+    """A domain refusal (duplicate, not found, still referred to…) for the page."""
+    lead = translate(f"derr_{exc.status}", lang)
+    out = FormProblems(general=f"{lead}: {exc.message}")
+    if exc.field:
+        out.fields[exc.field] = lead
+    return out
+
+
+def check(model: type[M], data: dict[str, Any], lang: str) -> tuple[M | None, FormProblems]:
+    """Validate ``data`` into ``model``; on failure ``(None, problems in words)``."""
+    try:
+        return model.model_validate(data), FormProblems()
+    except ValidationError as exc:
+        return None, problems_of(exc, lang)
