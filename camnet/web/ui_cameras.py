@@ -88,7 +88,8 @@ async def camera_page(request: web.Request) -> web.Response:
     involved = (await requests_naming_camera(db, p, camera_id)
                 if p.can("incident.read") else [])
     return await render(request, "camera.html", {
-        "cam": cam, "current": {**dict.fromkeys(_PROBE_FIELDS), **status["current"]}, "outages": status["outages"],
+        "cam": cam, "current": {**dict.fromkeys(_PROBE_FIELDS), **status["current"]},
+        "outages": status["outages"],
         "has_snapshot": status["has_snapshot"], "strips": strips,
         "slot_text": {k: format_duration(slot_length(k).total_seconds(), lang)
                       for k in PERIODS},
