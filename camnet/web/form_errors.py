@@ -77,12 +77,36 @@ def problems_of(exc: ValidationError, lang: str) -> FormProblems:
     return out
 
 
+# what the domain says (English, for the API and logs) -> the page's words
+_DOMAIN = {
+    "already has a camera named": "derr_duplicate_camera",
+    "already has a point named": "derr_duplicate_point",
+    "is already used": "derr_duplicate_code",
+    "outside the boundary": "derr_outside_boundary",
+    "does not exist or is outside your zone": "derr_404",
+    "is still referred to": "derr_referenced",
+    "must end after it starts": "derr_end_before_start",
+    "shorter than a week": "derr_weekly_too_long",
+    "not an ISO-8601 time": "verr_date",
+    "was cancelled": "derr_window_cancelled",
+    "already cancelled": "derr_window_cancelled",
+    "top-level zone": "derr_top_level_zone",
+    "the zone you are bound to": "derr_own_zone",
+}
+
+
 def domain_problem(exc: CamnetError, lang: str) -> FormProblems:
-    """A domain refusal (duplicate, not found, still referred to…) for the page."""
+    """A domain refusal (duplicate, not found, still referred to…) for the page, in words.
+
+    Known refusals get their own catalogue text; any other keeps the domain's message
+    after a translated lead.
+    """
     lead = translate(f"derr_{exc.status}", lang)
-    out = FormProblems(general=f"{lead}: {exc.message}")
+    key = next((k for needle, k in _DOMAIN.items() if needle in exc.message), None)
+    text = translate(key, lang) if key else exc.message
+    out = FormProblems(general=f"{lead}: {text}")
     if exc.field:
-        out.fields[exc.field] = lead
+        out.fields[exc.field] = translate(key, lang) if key else lead
     return out
 
 

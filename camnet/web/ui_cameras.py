@@ -117,6 +117,7 @@ async def point_page(request: web.Request) -> web.Response:
                              point_id=point_id)
     return await render(request, "point.html", {
         "point": point, "cameras": cams, "periods": periods, "windows": windows,
+        "zone_name": (await get_zone_row(db, p, zone_id=point.zone_id))["name"],
         "flash": flash_text(request, lang),
         "can_edit": p.can("registry.write"), "can_maint": p.can("monitor.write"),
     })

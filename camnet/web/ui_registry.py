@@ -17,6 +17,7 @@ from aiohttp import web
 
 from camnet.auth.principal import Principal
 from camnet.errors import CamnetError, Forbidden, InvalidInput
+from camnet.evidence.requests import requests_naming_camera
 from camnet.i18n import translate
 from camnet.monitor.testconn import check_connection
 from camnet.paging import MAX_PER_PAGE
@@ -372,9 +373,11 @@ async def camera_delete(request: web.Request) -> web.Response:
     cam = await cameras.get_camera(db, p, path_id(request))
     _, problems = await _save(request, cameras.delete_camera(db, p, cam.id))
     if problems:
+        named = (await requests_naming_camera(db, p, cam.id)) if p.can("incident.read") else []
         return await render(request, "confirm_delete.html", {
             "what": f"{cam.point_name} / {cam.name}", "action": "", "back": f"/cameras/{cam.id}",
-            "problem": problems.general, "disable_instead": f"/cameras/{cam.id}/edit"}, 409)
+            "problem": problems.general, "requests": named,
+            "disable_instead": f"/cameras/{cam.id}/edit"}, 409)
     raise see_other(f"/points/{cam.point_id}", "deleted")
 
 

@@ -86,6 +86,15 @@ async def test_camera_page_lists_requests_and_viewer_sees_no_edit_link(world: Wo
     assert (await world.client.get(f"/cameras/{xem_cams[0].id}/edit")).status == 403
 
 
+async def test_anonymous_is_sent_to_login(world: World) -> None:
+    camera_id, point_id = await _first_camera(world)
+    for path in (f"/cameras/{camera_id}", f"/points/{point_id}", "/registry", "/maintenance",
+                 "/cameras/new", "/points/new", "/zones/new", "/registry/import",
+                 "/maintenance/new"):
+        resp = await world.client.get(path, allow_redirects=False)
+        assert resp.status == 303 and resp.headers["Location"].startswith("/login"), path
+
+
 async def test_other_zone_gets_404(world: World) -> None:
     camera_id, point_id = await _first_camera(world)
     await _as(world, "other", "other-pass-1")
@@ -110,6 +119,12 @@ async def test_point_create_edit_round_trip_keeps_input_and_says_what_is_wrong(
     assert 'value="giữ lại địa chỉ"' in html and 'value="Ngã tư mới"' in html
     assert "ngoài khoảng cho phép" in html and "có ký tự không được phép" in html
     assert 'aria-invalid="true"' in html and "greater" not in html
+    resp = await _post(world, "/points/new", {  # the domain's refusal, in words too
+        "csrf": csrf, "zone_code": "SAMPLE-PHUMY", "name": "Ngã tư mới", "lat": "10.0",
+        "lon": "106.0"})
+    html = await resp.text()
+    assert resp.status == 422 and "nằm ngoài ranh giới địa bàn" in html
+    assert "lies outside" not in html and 'value="Ngã tư mới"' in html
     resp = await _post(world, "/points/new", {
         "csrf": csrf, "zone_code": "SAMPLE-PHUMY", "name": "Ngã tư mới", "lat": lat,
         "lon": lon, "address": "Thôn 1"})
@@ -185,7 +200,9 @@ async def test_delete_is_refused_in_words_when_evidence_refers_to_the_camera(
     csrf = await _as(world, "canbo")
     resp = await _post(world, f"/cameras/{camera_id}/delete", {"csrf": csrf, "confirm": "yes"})
     html = await resp.text()
-    assert resp.status == 409 and "Không xoá được" in html and "extraction requests" in html
+    assert resp.status == 409 and "Không xoá được" in html and "vẫn còn hồ sơ" in html
+    assert 'id="refused-by"' in html and "VV-DEL-1" in html
+    assert "is still referred to" not in html  # the domain's English stays in the API
     assert (await cameras.get_camera(db, root, camera_id)).id == camera_id
 
 
