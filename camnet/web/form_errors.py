@@ -51,8 +51,10 @@ def words_for(err: Any, lang: str) -> str:
     if key is None and kind == "value_error":
         msg = str(err.get("msg", ""))
         key = next((k for needle, k in _VALUE_ERRORS.items() if needle in msg), "verr_invalid")
-    text = translate(key or "verr_invalid", lang)
     ctx = err.get("ctx") or {}
+    if kind == "string_too_short" and ctx.get("min_length", 1) > 1:
+        key = "verr_too_short"
+    text = translate(key or "verr_invalid", lang)
     if key == "verr_too_long" and "max_length" in ctx:
         text += f" (≤ {ctx['max_length']})"
     elif key == "verr_range":
@@ -61,6 +63,27 @@ def words_for(err: Any, lang: str) -> str:
         if bounds:
             text += f" ({', '.join(bounds)})"
     return text
+
+
+# pydantic's English message (what an import row error carries) -> catalogue key
+_MESSAGES = {
+    "Field required": "verr_required", "at least 1 character": "verr_required",
+    "String should have at least": "verr_too_short",
+    "String should have at most": "verr_too_long", "String should match pattern": "verr_characters",
+    "Input should be greater": "verr_range", "Input should be less": "verr_range",
+    "valid number": "verr_number", "valid integer": "verr_number", "finite number": "verr_number",
+    "valid date": "verr_date",
+    "rtsp://": "verr_rtsp_scheme", "name a host": "verr_rtsp_host", "bad port": "verr_rtsp_port",
+    "outside the boundary": "derr_outside_boundary", "is outside zone": "derr_outside_boundary",
+    "does not exist": "derr_404", "in your zone": "derr_404",
+    "required column missing": "imp_missing_column", "Input should be": "verr_choice",
+}
+
+
+def message_words(message: str, lang: str) -> str:
+    """A validation message as text (an import's row error) in words; unknown ones kept."""
+    key = next((k for needle, k in _MESSAGES.items() if needle in message), None)
+    return translate(key, lang) if key else message
 
 
 def problems_of(exc: ValidationError, lang: str) -> FormProblems:

@@ -35,7 +35,7 @@ from camnet.secretstore import split_credentials
 from camnet.web import keys
 from camnet.web.csrf import check_csrf
 from camnet.web.flash import flash_text, see_other
-from camnet.web.form_errors import FormProblems, check, domain_problem
+from camnet.web.form_errors import FormProblems, check, domain_problem, message_words
 from camnet.web.i18n import language_of
 from camnet.web.pages import page_principal, render
 from camnet.web.routing import next_part, open_multipart, part_chunks, path_id, upload_name
@@ -424,8 +424,11 @@ async def import_post(request: web.Request) -> web.Response:
         rows = read_geojson_rows(text) if geojson else read_csv_rows(text)
         report = await importer.import_rows(app[keys.DB], p, app[keys.CIPHER], rows, source=name)
     except ImportFailed as exc:
+        lang = _lang(request)
+        errors = [{"where": e.where, "field": e.field, "message": message_words(e.message, lang)}
+                  for e in exc.errors]
         return await render(request, "import.html", {
-            "errors": exc.errors, "problem": "", "report": None, "flash": ""}, 422)
+            "errors": errors, "problem": "", "report": None, "flash": ""}, 422)
     except CamnetError as exc:
         if isinstance(exc, Forbidden):
             raise

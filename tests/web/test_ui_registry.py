@@ -240,14 +240,16 @@ async def test_import_reports_each_bad_line_then_imports(world: World) -> None:
     where = f"{found[0].lat},{found[0].lon}"
     csrf = await _as(world, "canbo")
     header = "zone_code,point_name,lat,lon,camera_name,rtsp_url\n"
-    bad = header + "SAMPLE-PHUMY,Điểm A,16.5,107.6,Cam 1,rtsp://127.0.0.1/a\n" \
-                   "SAMPLE-PHUMY,Điểm B,99,107.6,Cam 1,ftp://x\n"
+    bad = header + f"SAMPLE-PHUMY,Điểm A,{where},Cam 1,rtsp://127.0.0.1/a\n" \
+                   "SAMPLE-PHUMY,Điểm B,99,107.6,Cam 1,rtsp://127.0.0.1/b\n" \
+                   f"SAMPLE-PHUMY,Điểm C,{where},Cam 1,ftp://example.org/x\n"
     form = aiohttp.FormData()
     form.add_field("csrf", csrf)
     form.add_field("file", bad.encode(), filename="diem.csv", content_type="text/csv")
     resp = await world.client.post("/registry/import", data=form)
     html = await resp.text()
     assert resp.status == 422 and 'id="import-errors"' in html and "dòng 3" in html
+    assert "dòng 4" in html and "phải bắt đầu bằng rtsp://" in html and "ngoài khoảng cho phép" in html
     good = header + f"SAMPLE-PHUMY,Điểm A,{where},Cam 1,rtsp://127.0.0.1/a\n"
     form = aiohttp.FormData()
     form.add_field("csrf", csrf)
