@@ -58,7 +58,7 @@ def words_for(err: Any, lang: str) -> str:
     if key == "verr_too_long" and "max_length" in ctx:
         text += f" (≤ {ctx['max_length']})"
     elif key == "verr_range":
-        bounds = [f"{op} {ctx[name]}" for name, op in (("ge", "≥"), ("gt", ">"), ("le", "≤"),
+        bounds = [f"{op} {_number(ctx[name])}" for name, op in (("ge", "≥"), ("gt", ">"), ("le", "≤"),
                                                        ("lt", "<")) if name in ctx]
         if bounds:
             text += f" ({', '.join(bounds)})"
@@ -84,6 +84,12 @@ def message_words(message: str, lang: str) -> str:
     """A validation message as text (an import's row error) in words; unknown ones kept."""
     key = next((k for needle, k in _MESSAGES.items() if needle in message), None)
     return translate(key, lang) if key else message
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def problems_of(exc: ValidationError, lang: str) -> FormProblems:
