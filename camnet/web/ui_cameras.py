@@ -17,7 +17,7 @@ from camnet.auth.principal import Principal, path_within
 from camnet.evidence.requests import requests_naming_camera
 from camnet.monitor import maintenance, queries
 from camnet.monitor.strip import camera_strip, slot_length
-from camnet.monitor.uptime import PERIODS, UptimeRow, compute_uptime, resolve_window
+from camnet.monitor.uptime import PERIODS, UptimeReport, UptimeRow, compute_uptime, resolve_window
 from camnet.registry import cameras, points
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import format_duration
@@ -36,16 +36,19 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} %".replace(".", ",")
 
 
-async def _periods(db: Any, p: Principal, camera_id: int | None, point_id: int | None,
-                   lang: str) -> list[dict[str, Any]]:
-    """Availability and usable picture over 24 h, 7 d and 30 d (a camera or a whole point)."""
+async def _periods(db: Any, p: Principal, camera_ids: list[int], lang: str
+                   ) -> list[dict[str, Any]]:
+    """Availability and usable picture over 24 h, 7 d and 30 d, summed over these cameras.
+
+    One camera at a time (a point has a handful), never the whole zone.
+    """
     out = []
     for period in PERIODS:
         start, end = resolve_window(period, None, None)
-        rows = await compute_uptime(db, p, start=start, end=end, camera_id=camera_id,
-                                    group="point" if point_id else "camera")
-        row: UptimeRow | None = next(
-            (r for r in rows if point_id is None or r.key == str(point_id)), None)
+        rows: list[UptimeRow] = []
+        for camera_id in camera_ids:
+            rows += await compute_uptime(db, p, start=start, end=end, camera_id=camera_id)
+        row = UptimeReport(start, end, "camera", rows).overall if rows else None
         out.append({"period": period,
                     "uptime": _pct(row.uptime_pct if row else None),
                     "usable": _pct(row.usable_pct if row else None),
@@ -93,7 +96,7 @@ async def camera_page(request: web.Request) -> web.Response:
         "has_snapshot": status["has_snapshot"], "strips": strips,
         "slot_text": {k: format_duration(slot_length(k).total_seconds(), lang)
                       for k in PERIODS},
-        "periods": await _periods(db, p, camera_id, None, lang),
+        "periods": await _periods(db, p, [camera_id], lang),
         "windows": windows, "covering": covering.get(camera_id),
         "requests": involved, "flash": flash_text(request, lang),
         "can_edit": p.can("registry.write"), "can_maint": p.can("monitor.write"),
@@ -111,7 +114,7 @@ async def point_page(request: web.Request) -> web.Response:
     if point.host_name or point.host_phone:
         await audit.record_personal_read(db, p, "camera_point", [point.id])
     cams, _ = await cameras.list_cameras(db, p, point_id=point_id, per_page=200)
-    periods = await _periods(db, p, None, point_id, lang)
+    periods = await _periods(db, p, [c.id for c in cams], lang)
     zone_path = (await points.get_point_row(db, p, point_id))["zone_path"]
     windows = await _windows(db, p, zone_path, camera_ids={c.id for c in cams},
                              point_id=point_id)
