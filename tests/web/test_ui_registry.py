@@ -12,7 +12,7 @@ from camnet.auth.principal import cli_principal
 from camnet.evidence import incidents, requests
 from camnet.evidence.models import IncidentIn, RequestIn
 from camnet.registry import cameras, points
-from camnet.timeutil import display_timezone, utcnow
+from camnet.timeutil import display_timezone, to_iso, utcnow
 from camnet.web import keys
 from tests.conftest import World
 from tests.web.test_login import _csrf, _login
@@ -310,3 +310,27 @@ async def test_maintenance_schedule_edit_cancel_for_camera_point_and_zone(world:
     await _as(world, "xem")
     assert (await world.client.get("/maintenance/new")).status == 403
     assert (await world.client.get("/maintenance")).status == 200
+
+
+async def test_camera_page_figures_follow_the_history(world: World) -> None:
+    camera_id, point_id = await _first_camera(world)
+    now = utcnow()
+    since, until = to_iso(now - timedelta(days=40)), to_iso(now + timedelta(hours=1))
+    async with world.app[keys.DB].transaction() as tx:
+        await tx.execute("UPDATE camera SET created_at = ?", (since,))
+        await tx.execute("INSERT INTO watched_span(camera_id, started_at, ended_at)"
+                         " SELECT id, ?, ? FROM camera", (since, until))
+        await tx.execute("INSERT INTO outage(camera_id, started_at, ended_at, cause)"
+                         " VALUES (?, ?, ?, 'refused')",
+                         (camera_id, to_iso(now - timedelta(hours=20)),
+                          to_iso(now - timedelta(hours=14))))
+    await _as(world, "canbo")
+    html = await (await world.client.get(f"/cameras/{camera_id}")).text()
+    day = html.split('class="strip"')[1].split("</div>")[0]
+    assert 12 <= day.count("s-down") <= 13  # 6 h in 30-minute boxes (edges may touch one more)
+    assert day.count("s-no_data") == 0
+    assert "6 giờ" in html and "Từ chối kết nối" in html  # duration and reason in words
+    row = html.split('data-period="24h"')[1].split("</tr>")[0]
+    assert "75,0 %" in row and "100,0 %" in row  # availability; watched the whole day
+    point = await (await world.client.get(f"/points/{point_id}")).text()
+    assert 'data-period="30d"' in point and "6 giờ" in point
