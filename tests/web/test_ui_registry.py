@@ -329,6 +329,8 @@ async def test_camera_page_figures_follow_the_history(world: World) -> None:
     day = html.split('class="strip"')[1].split("</div>")[0]
     assert 12 <= day.count("s-down") <= 13  # 6 h in 30-minute boxes (edges may touch one more)
     assert day.count("s-no_data") == 0
+    label = re.search(r'aria-label="24 giờ qua: ([^"]+)"', html)
+    assert label and "Mất tín hiệu" in label.group(1) and label.group(1).endswith("/ 48")
     assert "6 giờ" in html and "Từ chối kết nối" in html  # duration and reason in words
     row = html.split('data-period="24h"')[1].split("</tr>")[0]
     assert "75,0 %" in row and "100,0 %" in row  # availability; watched the whole day
