@@ -336,3 +336,21 @@ async def test_camera_page_figures_follow_the_history(world: World) -> None:
     assert "75,0 %" in row and "100,0 %" in row  # availability; watched the whole day
     point = await (await world.client.get(f"/points/{point_id}")).text()
     assert 'data-period="30d"' in point and "6 giờ" in point
+
+
+async def test_no_page_shows_a_raw_message_key(world: World) -> None:
+    camera_id, point_id = await _first_camera(world)
+    await _as(world, "admin")
+    zone_id = (await (await world.client.get("/registry")).text()).split('data-zone="')[1]
+    zone_id = zone_id.split('"')[0]
+    key = re.compile(r">[^<]*\b(?:reg|cam|maint|imp|verr|derr|strip|period|tier|level|flash)_"
+                     r"[a-z0-9_]+\b")
+    for lang in ("vi", "en"):
+        for path in (f"/cameras/{camera_id}", f"/points/{point_id}", "/registry",
+                     f"/cameras/{camera_id}/edit", f"/points/{point_id}/edit", "/points/new",
+                     "/cameras/new", f"/zones/{zone_id}/edit", "/zones/new", "/registry/import",
+                     "/maintenance", "/maintenance/new", f"/cameras/{camera_id}/delete"):
+            resp = await world.client.get(f"{path}?lang={lang}")
+            html = await resp.text()
+            assert resp.status == 200, path
+            assert not key.search(html), (lang, path, key.search(html))
