@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from camnet.auth.principal import cli_principal
+from camnet.config import load_config
 from camnet.monitor.testconn import check_connection
 from camnet.registry import cameras
 from camnet.registry.models import CameraIn
-from camnet.testing.camsim import Simulator
+from camnet.testing.camsim import CameraSpec
 from camnet.web import keys
-from tests.conftest import World
+from tests.conftest import StartSimulator, World
 
 
 async def _camera(world: World, url: str, name: str, password: str | None) -> int:
@@ -20,12 +21,14 @@ async def _camera(world: World, url: str, name: str, password: str | None) -> in
     return cam.id
 
 
-async def test_probe_and_frame_with_stored_credentials(world: World, camsim: Simulator,
-                                                       secure_credentials: tuple[str, str]
-                                                       ) -> None:
-    user, password = secure_credentials
-    assert user == "admin"
-    config = world.app[keys.CONFIG].monitor
+async def test_probe_and_frame_with_stored_credentials(world: World,
+                                                       start_camsim: StartSimulator) -> None:
+    password = "Mật-khẩu-riêng-1"
+    # its own simulator: the session one's viewing slots may be held by other tests
+    camsim = await start_camsim([CameraSpec("secure", username="admin", password=password)])
+    # generous limits: a loaded 2-core machine must not turn a slow answer into a failure
+    config = load_config(None, {"monitor": {"timeout_s": 30, "tier2_open_timeout_s": 30,
+                                            "tier2_read_timeout_s": 30}}).monitor
     db, cipher, root = world.app[keys.DB], world.app[keys.CIPHER], cli_principal()
     good = await _camera(world, camsim.url("secure"), "secure-ok", password)
     found = await check_connection(db, cipher, root, good, config, grab=True)
@@ -39,8 +42,6 @@ async def test_probe_and_frame_with_stored_credentials(world: World, camsim: Sim
 
 
 async def test_deny_listed_address_is_not_probed(world: World) -> None:
-    from camnet.config import load_config
-
     config = load_config(None, {"monitor": {"deny_networks": ["127.0.0.0/8"]}}).monitor
     cam = await _camera(world, "rtsp://127.0.0.1:9/x", "blocked", None)
     found = await check_connection(world.app[keys.DB], world.app[keys.CIPHER], cli_principal(),
