@@ -34,10 +34,13 @@ from camnet.web import (
     ui_alerts,
     ui_auth,
     ui_board,
+    ui_cameras,
     ui_evidence,
     ui_hosts,
     ui_hosts_review,
+    ui_maintenance,
     ui_map,
+    ui_registry,
 )
 from camnet.web.alerts_ctx import alerts_ctx
 from camnet.web.middleware import errors, identify, same_origin, security_headers
@@ -132,5 +135,7 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_map.routes)
     app.router.add_routes(ui_hosts.routes)
     app.router.add_routes(ui_hosts_review.routes)
+    for pages in (ui_registry, ui_cameras, ui_maintenance):  # uireg: /new before /{id}
+        app.router.add_routes(pages.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

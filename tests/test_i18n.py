@@ -57,9 +57,11 @@ def test_vietnamese_is_vietnamese() -> None:
     assert translate("status_down", "vi") == "Mất tín hiệu"
     assert translate("status_down", "en") == "Down"
     assert translate("request_status_handed_over", "vi") == "Đã bàn giao"
+    same_in_both = {"Camera"}  # words Vietnamese borrowed as they are
     same = [k for k in catalog("vi") if catalog("vi")[k] == catalog("en")[k]
+            and catalog("vi")[k] not in same_in_both
             and re.search(r"[a-z]{4,}", catalog("vi")[k]) and "camnet" not in catalog("vi")[k]]
-    assert len(same) <= 3, same  # a few words are the same in both (e.g. "Camera")
+    assert len(same) <= 3, same
 
 
 def test_unknown_key_and_language_fall_back() -> None:

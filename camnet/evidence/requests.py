@@ -312,6 +312,23 @@ async def requests_naming_point(db: Database, actor: Principal, point_id: int) -
     return [int(r["request_id"]) for r in rows]
 
 
+async def requests_naming_camera(db: Database, actor: Principal, camera_id: int,
+                                 limit: int = 50) -> list[dict[str, Any]]:
+    """The extraction requests in the caller's scope that name this camera, newest first.
+
+    Each: ``id``, ``case_no``, ``status``, ``window_from``, ``window_to``, ``created_at``.
+    """
+    actor.require("incident.read")
+    scope, params = in_scope("z.path", actor.zone_path)
+    rows = await db.fetchall(
+        "SELECT r.id, i.case_no, r.status, rc.window_from, rc.window_to, r.created_at"
+        " FROM request_camera rc JOIN extraction_request r ON r.id = rc.request_id"
+        " JOIN incident i ON i.id = r.incident_id JOIN zone z ON z.id = i.zone_id"
+        f" WHERE rc.camera_id = ? AND {scope} ORDER BY r.id DESC LIMIT ?",  # noqa: S608
+        (camera_id, *params, limit))
+    return [dict(r) for r in rows]
+
+
 async def audit_host_reads(db: Database, actor: Principal, shown: list[RequestOut]) -> None:
     """Requests list each camera's host name and phone: log that the caller saw them."""
     ids = [r.id for r in shown if any(c.host_name or c.host_phone for c in r.cameras)]
