@@ -10,6 +10,7 @@ from camnet.auth.principal import Principal
 from camnet.auth.scope import in_scope
 from camnet.db import Database
 from camnet.errors import InvalidInput
+from camnet.monitor import tier2_store
 from camnet.monitor.maintenance import covering_now
 from camnet.registry.cameras import get_camera_row
 from camnet.timeutil import now_iso, parse_iso, to_iso
@@ -35,6 +36,7 @@ class BoardCamera:
     busy: bool = False  # up, but answered 503: all viewing slots in use
     maintenance_reason: str | None = None
     maintenance_until: str | None = None
+    tier2_cause: str | None = None  # why the last frame check got no frame (tcp_refused …)
 
 
 async def board_cameras(db: Database, actor: Principal) -> list[BoardCamera]:
@@ -44,7 +46,7 @@ async def board_cameras(db: Database, actor: Principal) -> list[BoardCamera]:
     rows = await db.fetchall(
         "SELECT c.id, c.name, c.enabled, p.name AS point_name, p.address, z.code AS zone_code,"
         " z.name AS zone_name, COALESCE(s.status, 'unknown') AS status, s.since, s.cause,"
-        " s.health, s.last_probe_at, s.last_rtsp_code,"
+        " s.health, s.last_probe_at, s.last_rtsp_code, s.tier2_cause,"
         " (SELECT taken_at FROM snapshot n WHERE n.camera_id = c.id) AS snapshot_at"
         " FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
         " LEFT JOIN camera_status s ON s.camera_id = c.id"
@@ -57,7 +59,8 @@ async def board_cameras(db: Database, actor: Principal) -> list[BoardCamera]:
                         r["health"], r["last_probe_at"], r["snapshot_at"],
                         r["status"] == "up" and r["last_rtsp_code"] == 503,
                         covering[r["id"]].reason if r["id"] in covering else None,
-                        covering[r["id"]].until if r["id"] in covering else None)
+                        covering[r["id"]].until if r["id"] in covering else None,
+                        r["tier2_cause"])
             for r in rows]
 
 
@@ -70,6 +73,7 @@ async def camera_status(db: Database, actor: Principal, camera_id: int, *, limit
     current: dict[str, Any] = {"status": "unknown"}
     if row is not None:
         current = {k: row[k] for k in row.keys() if k != "camera_id"}
+        current["tier2_transport"] = await tier2_store.stored_transport(db, camera_id)
         current["health_detail"] = json.loads(row["health_detail"]) if row["health_detail"] else None
         if current.get("last_result") in ("protocol_error", "not_rtsp") and not actor.can("system.read"):
             # whatever answered (an SSH or HTTP banner…) is the admin's to see: camnet is not a

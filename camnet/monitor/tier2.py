@@ -60,7 +60,8 @@ def grab_with_fallback(url: str, config: MonitorConfig, transport: str = TCP
     * The remembered ``transport`` goes first (``tcp`` unless this camera needed UDP).
     * A UDP grab that fails is tried once over TCP (the camera may have changed).
     * A TCP open that fails is diagnosed (:mod:`camnet.monitor.tier2_diagnose`): refused
-      TCP (RTSP 400/461) → the same grab over UDP; ``busy`` (503: the camera is still
+      TCP (RTSP 400/461) → the same grab over UDP (once more after 0.5 s if that open
+      fails too: servers answer 503 while the refused session winds down); ``busy`` (503: the camera is still
       ending tier 1's DESCRIBE session) or ``decode_error`` → once more after 0.5 s;
       otherwise the diagnosed cause replaces FFmpeg's bare "not opened".
     * The read covers ``tier2_read_timeout_s + tier2_gop_wait_s``: the first decodable
@@ -84,8 +85,14 @@ def grab_with_fallback(url: str, config: MonitorConfig, transport: str = TCP
     if grab.error != frames.OPEN_FAILED:
         return _named(grab), transport
     found = tier2_diagnose.diagnose_blocking(url, timeout_s=config.tier2_open_timeout_s)
+    if found.cause == tier2_diagnose.BUSY:  # often the failed session still winding down
+        time.sleep(_REGRAB_DELAY_S)
+        found = tier2_diagnose.diagnose_blocking(url, timeout_s=config.tier2_open_timeout_s)
     if found.cause == tier2_diagnose.TCP_REFUSED:
         retry = once(UDP)
+        if retry.error == frames.OPEN_FAILED:  # 503 while the refused sessions wind down
+            time.sleep(_REGRAB_DELAY_S)
+            retry = once(UDP)
         if retry.ok:
             return retry, UDP
         if retry.error != frames.OPEN_FAILED:

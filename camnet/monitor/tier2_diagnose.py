@@ -39,6 +39,11 @@ REFUSED = "refused"
 OPEN_TIMEOUT = "open_timeout"
 PROTOCOL_ERROR = "protocol_error"
 
+# Every cause a failed frame check can store in ``camera_status.tier2_cause``; each has a
+# ``cause_*`` and a ``hint_*`` text in both catalogues (tests/monitor/test_tier2_transport.py).
+TIER2_CAUSES = (AUTH_FAILED, NOT_FOUND, BUSY, NO_VIDEO, TCP_REFUSED, DECODE_ERROR, REFUSED,
+                OPEN_TIMEOUT, PROTOCOL_ERROR, "read_timeout", "deadline", "internal", "bad_url")
+
 _TCP_TRANSPORT = "RTP/AVP/TCP;unicast;interleaved=0-1"
 
 

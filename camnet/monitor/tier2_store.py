@@ -24,11 +24,16 @@ TIMEOUT_CAUSES = frozenset({"open_timeout", "read_timeout", "deadline"})
 DEFAULT_TRANSPORT = "tcp"
 
 
+async def stored_transport(db: Database, camera_id: int) -> str | None:
+    """The RTP transport that last gave this camera a picture, or ``None`` if none yet."""
+    value = await db.fetchval("SELECT transport FROM tier2_transport WHERE camera_id = ?",
+                              (camera_id,))
+    return None if value is None else str(value)
+
+
 async def load_transport(db: Database, camera_id: int) -> str:
-    """The RTP transport that last gave this camera a picture (``tcp`` when none learnt)."""
-    row = await db.fetchone("SELECT transport FROM tier2_transport WHERE camera_id = ?",
-                            (camera_id,))
-    return str(row["transport"]) if row is not None else DEFAULT_TRANSPORT
+    """The transport to try first for this camera (``tcp`` when none learnt)."""
+    return await stored_transport(db, camera_id) or DEFAULT_TRANSPORT
 
 
 @dataclass(frozen=True)
