@@ -242,3 +242,12 @@ async def test_cause_and_transport_are_shown_per_camera(rig: Rig, sim: Simulator
     assert status["current"]["tier2_transport"] == "udp"
     # the transport is remembered only when a frame came: "refused" keeps its TCP
     assert (await queries.camera_status(rig.db, actor, refused))["current"]["tier2_transport"] == "tcp"
+
+
+def test_pair_counts_frames_decoded_by_both_grabs(camsim: Simulator) -> None:
+    config = MonitorConfig(tier2_open_timeout_s=5, tier2_read_timeout_s=5)
+    single = check_frame(camsim.url("normal"), None, config)
+    paired = check_frame(camsim.url("normal"), None, config, pair_gap_s=0.3)
+    assert single.frames == 2  # frames.grab decodes two by default
+    assert paired.frames == 4 and paired.detail["frames"] == 4
+    assert paired.detail["transport"] == "tcp"
