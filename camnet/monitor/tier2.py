@@ -61,9 +61,12 @@ def grab_with_fallback(url: str, config: MonitorConfig, transport: str = TCP
     * A UDP grab that fails is tried once over TCP (the camera may have changed).
     * A TCP open that fails is diagnosed (:mod:`camnet.monitor.tier2_diagnose`): refused
       TCP (RTSP 400/461) → the same grab over UDP (once more after 0.5 s if that open
-      fails too: servers answer 503 while the refused session winds down); ``busy`` (503: the camera is still
-      ending tier 1's DESCRIBE session) or ``decode_error`` → once more after 0.5 s;
-      otherwise the diagnosed cause replaces FFmpeg's bare "not opened".
+      fails too: servers answer 503 while the refused session winds down); ``busy``
+      (503: the camera is still ending tier 1's DESCRIBE session; the diagnosis is asked
+      again after 0.5 s first) or ``decode_error`` → once more after 0.5 s; otherwise the
+      diagnosed cause replaces FFmpeg's bare "not opened".
+    * Worst case (a slow camera failing every way) is a few opens plus a diagnosis; the
+      runner's wall clock (``tier2_deadline_s``) still bounds what the monitor waits for.
     * The read covers ``tier2_read_timeout_s + tier2_gop_wait_s``: the first decodable
       frame of a long-GOP camera (one keyframe every 10-25 s) is accepted when it comes.
 
