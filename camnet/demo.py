@@ -42,6 +42,7 @@ class DemoCamera:
     blackhole: bool = False
     offline_after_s: float | None = None
     offline_for_s: float | None = None
+    transport: str = "any"  # "udp": refuses RTP over TCP (461), like VLC or a small NVR
 
 
 SPECIAL = {
@@ -52,6 +53,7 @@ SPECIAL = {
     15: DemoCamera(15, wrong_password=True),
     18: DemoCamera(18, blackhole=True),
     21: DemoCamera(21, offline_after_s=120, offline_for_s=180),
+    24: DemoCamera(24, transport="udp"),
 }
 
 
@@ -68,6 +70,7 @@ def simulator_for(plan: list[DemoCamera]) -> Simulator:
             username="admin" if c.wrong_password else None,
             password=SIM_PASSWORD if c.wrong_password else None,
             offline_after_s=c.offline_after_s, offline_for_s=c.offline_for_s,
+            transport=c.transport,
         )
         for c in plan if not c.blackhole
     ]

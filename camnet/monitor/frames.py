@@ -17,12 +17,13 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from camnet.monitor.cv import cv2
+from camnet.monitor.transport import TCP, capture_options
 from camnet.secretstore import mask_text
 
 # Error classes (``FrameGrab.error``).
 BAD_URL = "bad_url"
 OPEN_TIMEOUT = "open_timeout"  # nothing usable before the open timeout (black hole, slow)
-OPEN_FAILED = "open_failed"  # refused, auth failed, not found, no video stream ...
+OPEN_FAILED = "open_failed"  # refused, auth, no video ...: tier2_diagnose names the cause
 READ_TIMEOUT = "read_timeout"  # opened, but no frame within the read timeout
 READ_FAILED = "read_failed"  # opened, but the stream ended or did not decode
 INTERNAL = "internal"  # OpenCV raised
@@ -66,8 +67,9 @@ def safe_url(url: str) -> str:
         return "<unparsable URL>"
 
 
-def grab(url: str, *, open_timeout_s: float, read_timeout_s: float, frames: int = 2) -> FrameGrab:
-    """Open ``url`` with OpenCV/FFmpeg over TCP and decode up to ``frames`` frames.
+def grab(url: str, *, open_timeout_s: float, read_timeout_s: float, frames: int = 2,
+         transport: str = TCP) -> FrameGrab:
+    """Open ``url`` with OpenCV/FFmpeg and decode up to ``frames`` frames.
 
     Blocking; meant for a thread pool. OpenCV enforces both timeouts through FFmpeg's
     interrupt callback, so a black hole costs about ``open_timeout_s``.
@@ -77,6 +79,7 @@ def grab(url: str, *, open_timeout_s: float, read_timeout_s: float, frames: int 
         open_timeout_s: limit for connect + RTSP handshake + stream probe.
         read_timeout_s: limit for each frame read.
         frames: how many frames to decode (>= 1); the last one is the freshest.
+        transport: RTP over ``tcp`` (default) or ``udp`` (see :mod:`camnet.monitor.transport`).
 
     Returns:
         A :class:`FrameGrab`; ``ok`` when at least one frame decoded.
@@ -95,7 +98,8 @@ def grab(url: str, *, open_timeout_s: float, read_timeout_s: float, frames: int 
     started = time.perf_counter()
     cap = None
     try:
-        cap = cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+        with capture_options(transport):
+            cap = cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
         open_s = time.perf_counter() - started
         if not cap.isOpened():
             if open_s >= open_timeout_s * 0.9:

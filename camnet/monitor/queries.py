@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from camnet.auth.principal import Principal
-from camnet.auth.scope import in_scope
 from camnet.db import Database
 from camnet.errors import InvalidInput
-from camnet.monitor.maintenance import covering_now
+from camnet.monitor import tier2_store
 from camnet.registry.cameras import get_camera_row
 from camnet.timeutil import now_iso, parse_iso, to_iso
 
@@ -35,30 +34,12 @@ class BoardCamera:
     busy: bool = False  # up, but answered 503: all viewing slots in use
     maintenance_reason: str | None = None
     maintenance_until: str | None = None
+    tier2_cause: str | None = None  # why the last frame check got no frame (tcp_refused …)
 
-
-async def board_cameras(db: Database, actor: Principal) -> list[BoardCamera]:
-    """Every camera in the caller's scope with its current status, for the board."""
-    actor.require("monitor.read")
-    scope, params = in_scope("z.path", actor.zone_path)
-    rows = await db.fetchall(
-        "SELECT c.id, c.name, c.enabled, p.name AS point_name, p.address, z.code AS zone_code,"
-        " z.name AS zone_name, COALESCE(s.status, 'unknown') AS status, s.since, s.cause,"
-        " s.health, s.last_probe_at, s.last_rtsp_code,"
-        " (SELECT taken_at FROM snapshot n WHERE n.camera_id = c.id) AS snapshot_at"
-        " FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
-        " LEFT JOIN camera_status s ON s.camera_id = c.id"
-        f" WHERE {scope} ORDER BY z.path, p.name, c.name",
-        params,
-    )
-    covering = await covering_now(db, [r["id"] for r in rows if r["status"] == "maintenance"])
-    return [BoardCamera(r["id"], r["name"], bool(r["enabled"]), r["point_name"], r["address"],
-                        r["zone_code"], r["zone_name"], r["status"], r["since"], r["cause"],
-                        r["health"], r["last_probe_at"], r["snapshot_at"],
-                        r["status"] == "up" and r["last_rtsp_code"] == 503,
-                        covering[r["id"]].reason if r["id"] in covering else None,
-                        covering[r["id"]].until if r["id"] in covering else None)
-            for r in rows]
+    @property
+    def shown_cause(self) -> str | None:
+        """The cause to show: the frame check's own reason when tier 2 got no frame."""
+        return self.tier2_cause if self.cause == "no_frame" and self.tier2_cause else self.cause
 
 
 async def camera_status(db: Database, actor: Principal, camera_id: int, *, limit: int = 50
@@ -70,6 +51,7 @@ async def camera_status(db: Database, actor: Principal, camera_id: int, *, limit
     current: dict[str, Any] = {"status": "unknown"}
     if row is not None:
         current = {k: row[k] for k in row.keys() if k != "camera_id"}
+        current["tier2_transport"] = await tier2_store.stored_transport(db, camera_id)
         current["health_detail"] = json.loads(row["health_detail"]) if row["health_detail"] else None
         if current.get("last_result") in ("protocol_error", "not_rtsp") and not actor.can("system.read"):
             # whatever answered (an SSH or HTTP banner…) is the admin's to see: camnet is not a

@@ -90,6 +90,7 @@ class _Response:
     code: int
     reason: str
     headers: dict[str, str]  # lower-case names; repeated WWW-Authenticate joined by "\n"
+    body: bytes = b""  # the SDP of a DESCRIBE answer (tier2_diagnose reads it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,9 +258,8 @@ class _Connection:
         length = headers.get("content-length", "0").strip() or "0"
         if not length.isdigit() or int(length) > MAX_BODY_BYTES:
             raise _ProtocolError("bad Content-Length")
-        if int(length):
-            await self.reader.readexactly(int(length))
-        return _Response(int(parts[1]), parts[2] if len(parts) > 2 else "", headers)
+        body = await self.reader.readexactly(int(length)) if int(length) else b""
+        return _Response(int(parts[1]), parts[2] if len(parts) > 2 else "", headers, body)
 
     async def _read_head(self) -> bytes:
         """Read up to the blank line, accepting CRLF or bare LF line endings."""

@@ -17,14 +17,15 @@ import logging
 import time
 from collections.abc import Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from camnet.config import MonitorConfig
 from camnet.db import Database
-from camnet.monitor import frames, health, tier2_store
+from camnet.monitor import frames, health, tier2_diagnose, tier2_store
 from camnet.monitor.outcomes import FrameCheck
+from camnet.monitor.transport import TCP, UDP
 from camnet.secretstore import mask_text
 from camnet.timeutil import now_iso
 
@@ -45,8 +46,70 @@ def no_frame(cause: str) -> FrameCheck:
     return FrameCheck("no_frame", {"error": cause}, None, None, None, None)
 
 
+def _named(grab: frames.FrameGrab) -> frames.FrameGrab:
+    """A failed grab with its cause named (a stream that ended undecoded is a decode error)."""
+    if grab.error == frames.READ_FAILED:
+        return replace(grab, error=tier2_diagnose.DECODE_ERROR)
+    return grab
+
+
+def grab_with_fallback(url: str, config: MonitorConfig, transport: str = TCP
+                       ) -> tuple[frames.FrameGrab, str]:
+    """Blocking: grab over ``transport``; on a failed open, find out why and maybe retry.
+
+    * The remembered ``transport`` goes first (``tcp`` unless this camera needed UDP).
+    * A UDP grab that fails is tried once over TCP (the camera may have changed).
+    * A TCP open that fails is diagnosed (:mod:`camnet.monitor.tier2_diagnose`): refused
+      TCP (RTSP 400/461) → the same grab over UDP (once more after 0.5 s if that open
+      fails too: servers answer 503 while the refused session winds down); ``busy``
+      (503: the camera is still ending tier 1's DESCRIBE session; the diagnosis is asked
+      again after 0.5 s first) or ``decode_error`` → once more after 0.5 s; otherwise the
+      diagnosed cause replaces FFmpeg's bare "not opened".
+    * Worst case (a slow camera failing every way) is a few opens plus a diagnosis; the
+      runner's wall clock (``tier2_deadline_s``) still bounds what the monitor waits for.
+    * The read covers ``tier2_read_timeout_s + tier2_gop_wait_s``: the first decodable
+      frame of a long-GOP camera (one keyframe every 10-25 s) is accepted when it comes.
+
+    Returns:
+        The grab (``error`` a named cause when it failed) and the transport it used.
+    """
+    def once(how: str) -> frames.FrameGrab:
+        return frames.grab(url, open_timeout_s=config.tier2_open_timeout_s,
+                           read_timeout_s=config.tier2_read_timeout_s + config.tier2_gop_wait_s,
+                           transport=how)
+
+    grab = once(transport)
+    if grab.ok:
+        return grab, transport
+    if transport == UDP:
+        transport, grab = TCP, once(TCP)
+        if grab.ok:
+            return grab, TCP
+    if grab.error != frames.OPEN_FAILED:
+        return _named(grab), transport
+    found = tier2_diagnose.diagnose_blocking(url, timeout_s=config.tier2_open_timeout_s)
+    if found.cause == tier2_diagnose.BUSY:  # often the failed session still winding down
+        time.sleep(_REGRAB_DELAY_S)
+        found = tier2_diagnose.diagnose_blocking(url, timeout_s=config.tier2_open_timeout_s)
+    if found.cause == tier2_diagnose.TCP_REFUSED:
+        retry = once(UDP)
+        if retry.error == frames.OPEN_FAILED:  # 503 while the refused sessions wind down
+            time.sleep(_REGRAB_DELAY_S)
+            retry = once(UDP)
+        if retry.ok:
+            return retry, UDP
+        if retry.error != frames.OPEN_FAILED:
+            return _named(retry), UDP
+    elif found.cause in (tier2_diagnose.BUSY, tier2_diagnose.DECODE_ERROR):
+        time.sleep(_REGRAB_DELAY_S)
+        retry = once(transport)
+        if retry.ok or retry.error != frames.OPEN_FAILED:
+            return _named(retry), transport
+    return replace(grab, error=found.cause, detail=found.detail), transport
+
+
 def check_frame(url: str, previous: np.ndarray | None, config: MonitorConfig,
-                pair_gap_s: float = 0.0) -> FrameCheck:
+                pair_gap_s: float = 0.0, transport: str = TCP) -> FrameCheck:
     """Blocking: grab, judge the picture against ``previous``, thumbnail, fingerprint.
 
     Args:
@@ -56,32 +119,30 @@ def check_frame(url: str, previous: np.ndarray | None, config: MonitorConfig,
         pair_gap_s: when > 0 and there is no ``previous``, grab a second time this many
             seconds later and judge the second frame against the first (a one-shot
             ``camnet probe`` can then see a frozen stream).
-    """
-    def once() -> frames.FrameGrab:
-        return frames.grab(url, open_timeout_s=config.tier2_open_timeout_s,
-                           read_timeout_s=config.tier2_read_timeout_s + config.tier2_gop_wait_s)
+        transport: the RTP transport to try first (see :func:`grab_with_fallback`).
 
-    grab = once()
-    if grab.error == frames.OPEN_FAILED:
-        # A quick refusal right after tier 1's DESCRIBE is often the camera still tearing
-        # that session down and answering 503: try once more.
-        time.sleep(_REGRAB_DELAY_S)
-        grab = once()
+    Returns:
+        The check; ``detail["transport"]`` is the transport used, ``frames`` counts the
+        frames actually decoded (both grabs of a pair), not attempts.
+    """
+    grab, transport = grab_with_fallback(url, config, transport)
     if not grab.ok or not grab.frames:
-        return FrameCheck("no_frame", {"error": grab.error, "detail": grab.detail},
-                          None, None, None, None)
+        return FrameCheck("no_frame", {"error": grab.error, "detail": grab.detail,
+                                       "transport": transport}, None, None, None, None)
+    decoded = len(grab.frames)
     frame = grab.frames[-1]
     if previous is None and pair_gap_s > 0:
         first = health.fingerprint(health.working_gray(frame))
         time.sleep(pair_gap_s)
-        second = once()
+        second, how = grab_with_fallback(url, config, transport)
         if second.ok and second.frames:
-            previous, grab, frame = first, second, second.frames[-1]
+            previous, grab, frame, transport = first, second, second.frames[-1], how
+            decoded += len(second.frames)
     report = health.assess(frame, previous, config.health)
     jpeg = health.thumbnail_jpeg(frame, width=config.snapshot_width)
-    detail = {**report.metrics(), "frames": len(grab.frames)}
+    detail = {**report.metrics(), "frames": decoded, "transport": transport}
     return FrameCheck(report.verdict, detail, grab.width, grab.height, grab.first_frame_ms,
-                      jpeg, health.fingerprint(report.small).tobytes(), len(grab.frames))
+                      jpeg, health.fingerprint(report.small).tobytes(), decoded)
 
 
 class Tier2Runner:
@@ -171,15 +232,17 @@ class Tier2Runner:
 
     async def _check(self, job: GrabJob, pair_gap_s: float) -> FrameCheck:
         previous = await tier2_store.load_fingerprint(self.db, job.camera_id)
+        transport = await tier2_store.load_transport(self.db, job.camera_id)
         loop = asyncio.get_running_loop()
         at = now_iso()
         future = loop.run_in_executor(self.executor, check_frame, job.url,
                                       previous.gray if previous else None, self.config,
-                                      pair_gap_s)
+                                      pair_gap_s, transport)
         stuck = False
+        # the wall clock covers the GOP wait: a long-GOP camera's first frame is not late
+        limit = self.config.tier2_deadline_s + self.config.tier2_gop_wait_s + pair_gap_s
         try:
-            check = await asyncio.wait_for(asyncio.shield(future),
-                                           self.config.tier2_deadline_s + pair_gap_s)
+            check = await asyncio.wait_for(asyncio.shield(future), limit)
         except TimeoutError:
             check, stuck = no_frame("deadline"), True
         except Exception as exc:

@@ -21,6 +21,19 @@ from camnet.monitor.status import PictureState, confirm_picture
 from camnet.timeutil import parse_iso, to_iso
 
 TIMEOUT_CAUSES = frozenset({"open_timeout", "read_timeout", "deadline"})
+DEFAULT_TRANSPORT = "tcp"
+
+
+async def stored_transport(db: Database, camera_id: int) -> str | None:
+    """The RTP transport that last gave this camera a picture, or ``None`` if none yet."""
+    value = await db.fetchval("SELECT transport FROM tier2_transport WHERE camera_id = ?",
+                              (camera_id,))
+    return None if value is None else str(value)
+
+
+async def load_transport(db: Database, camera_id: int) -> str:
+    """The transport to try first for this camera (``tcp`` when none learnt)."""
+    return await stored_transport(db, camera_id) or DEFAULT_TRANSPORT
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,9 @@ def backoff(timeouts: int, *, at: str, interval_s: float, most: int) -> str | No
 
 async def record_frame(db: Database, camera_id: int, at: str, check: FrameCheck, *,
                        picture_after: int, interval_s: float, backoff_max: int) -> PictureState:
-    """Write one frame check: latest verdict, confirmed picture, cause, backoff, fingerprint.
+    """Write one frame check: verdict, confirmed picture, cause, backoff, fingerprint, transport.
+
+    The transport (``check.detail["transport"]``) is remembered only when a frame came.
 
     Returns:
         The camera's picture state after this sample.
@@ -82,6 +97,13 @@ async def record_frame(db: Database, camera_id: int, at: str, check: FrameCheck,
              state.streak, check.cause, timeouts, next_at, at,
              check.width if got else None, check.height if got else None,
              check.first_frame_ms, camera_id))
+        transport = check.detail.get("transport")
+        if got and transport in ("tcp", "udp"):
+            await tx.execute(
+                "INSERT INTO tier2_transport(camera_id, transport, learnt_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(camera_id) DO UPDATE SET transport = excluded.transport,"
+                " learnt_at = excluded.learnt_at WHERE transport <> excluded.transport",
+                (camera_id, transport, at))
         if check.fingerprint is not None:
             width, height = FINGERPRINT_SIZE
             await tx.execute(

@@ -49,6 +49,10 @@ class CameraSpec:
         password: the Digest password.
         offline_after_s: the camera stops listening this many seconds after start ...
         offline_for_s: ... and listens again this many seconds later.
+        transport: ``any``, or ``udp`` for a camera that refuses RTP over TCP (SETUP with
+            ``RTP/AVP/TCP`` gets ``461 Unsupported Transport``).
+        gop_s: keyframe interval in seconds (``None``: one keyframe a second); a long GOP
+            (10-25 s) makes a client joining the running stream wait for its first picture.
     """
 
     name: str
@@ -57,6 +61,8 @@ class CameraSpec:
     password: str | None = None
     offline_after_s: float | None = None
     offline_for_s: float | None = None
+    transport: str = "any"
+    gop_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -65,6 +71,10 @@ class CameraSpec:
             raise ValueError(f"CameraSpec {self.name!r}: give both username and password, or neither")
         if (self.offline_after_s is None) != (self.offline_for_s is None):
             raise ValueError(f"CameraSpec {self.name!r}: give both offline_after_s and offline_for_s")
+        if self.transport not in ("any", "udp"):
+            raise ValueError(f"CameraSpec {self.name!r}: transport must be 'any' or 'udp'")
+        if self.gop_s is not None and not 0 < self.gop_s <= 120:
+            raise ValueError(f"CameraSpec {self.name!r}: gop_s must be in (0, 120]")
 
 
 def simulator_script() -> Path:

@@ -15,6 +15,10 @@ The JSON config::
                   "offline_after_s": null, "offline_for_s": null, "port": null}],
      "blackholes": [{"port": 0}]}
 
+Per camera, ``"transport": "udp"`` makes a UDP-only camera (its own server; SETUP with
+``RTP/AVP/TCP`` is answered ``461 Unsupported Transport``) and ``"gop_s": 15`` a long-GOP
+camera (one keyframe every 15 s).
+
 Modes: ``normal`` (colour bars, a ball moving by wall-clock time, a running clock),
 ``black``, ``frozen`` (bit-identical frames forever), ``blurred`` (the normal picture
 shrunk to 32x18 and blown up again: low Laplacian variance, not uniform, still moving),
@@ -106,9 +110,17 @@ SOURCES = {
 }
 
 
-def launch_line(mode: str) -> str:
-    """Return the gst-rtsp-server launch line for one camera mode."""
-    return f"( {SOURCES[mode]} ! {ENCODE} )"
+def launch_line(mode: str, gop_s: float | None = None) -> str:
+    """Return the gst-rtsp-server launch line for one camera mode.
+
+    ``gop_s`` makes a long-GOP camera: one keyframe every ``gop_s`` seconds instead of every
+    second, so a client that joins the running (shared) stream waits up to that long for a
+    decodable picture.
+    """
+    encode = ENCODE
+    if gop_s is not None:
+        encode = encode.replace("key-int-max=10", f"key-int-max={max(1, round(gop_s * FPS))}")
+    return f"( {SOURCES[mode]} ! {encode} )"
 
 
 @dataclass
@@ -122,11 +134,14 @@ class Camera:
     offline_after_s: float | None = None
     offline_for_s: float | None = None
     port: int | None = None
+    transport: str = "any"  # "udp": SETUP over RTP/AVP/TCP gets 461 Unsupported Transport
+    gop_s: float | None = None  # keyframe interval in seconds (default: one per second)
 
     @property
     def own_server(self) -> bool:
         """Whether this camera needs its own RTSP server (and port)."""
-        return bool(self.username) or self.offline_after_s is not None or self.port is not None
+        return (bool(self.username) or self.offline_after_s is not None
+                or self.port is not None or self.transport != "any")
 
 
 def parse_config(raw: dict[str, Any]) -> tuple[str, int, list[Camera], list[int]]:
@@ -145,6 +160,10 @@ def parse_config(raw: dict[str, Any]) -> tuple[str, int, list[Camera], list[int]
             raise ValueError(f"camera {cam.name!r}: give both username and password, or neither")
         if (cam.offline_after_s is None) != (cam.offline_for_s is None):
             raise ValueError(f"camera {cam.name!r}: give both offline_after_s and offline_for_s")
+        if cam.transport not in ("any", "udp"):
+            raise ValueError(f"camera {cam.name!r}: transport must be 'any' or 'udp'")
+        if cam.gop_s is not None and not 0 < cam.gop_s <= 120:
+            raise ValueError(f"camera {cam.name!r}: gop_s must be in (0, 120]")
         seen.add(cam.name)
         cameras.append(cam)
     holes = [int(h.get("port", 0) or 0) for h in raw.get("blackholes", [])]
@@ -173,8 +192,10 @@ class Server:
     def add(self, camera: Camera) -> None:
         """Mount one camera at ``/<name>``."""
         factory = GstRtspServer.RTSPMediaFactory()
-        factory.set_launch(launch_line(camera.mode))
+        factory.set_launch(launch_line(camera.mode, camera.gop_s))
         factory.set_shared(True)
+        if camera.transport == "udp":  # like VLC or a small NVR: no RTP over TCP (461)
+            factory.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
         if camera.username:
             perms = GstRtspServer.RTSPPermissions()
             perms.add_role("user")

@@ -104,6 +104,6 @@ def _shown(cam: BoardCamera, lang: str) -> dict[str, object]:
     label = translate("up_busy" if cam.busy else f"status_{cam.status}", lang)
     problem = cam.status in ("down", "degraded")
     return {**board.camera_dict(cam), "status_text": label,
-            "cause_text": cause_text(cam.cause, lang) if problem else "",
-            "hint_text": hint_text("busy" if cam.busy else cam.cause, lang) if problem or cam.busy
+            "cause_text": cause_text(cam.shown_cause, lang) if problem else "",
+            "hint_text": hint_text("busy" if cam.busy else cam.shown_cause, lang) if problem or cam.busy
             else "", "since_text": format_local(cam.since)}

@@ -24,7 +24,7 @@ def free_port() -> int:
 def test_cv_module_sets_environment_before_cv2() -> None:
     assert "cv2" in sys.modules
     assert os.environ["OPENCV_FFMPEG_IS_THREAD_SAFE"] == "1"
-    assert os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"].startswith("rtsp_flags;prefer_tcp")
+    assert os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"].startswith("rtsp_transport;tcp")
     assert "OPENCV_LOG_LEVEL" in os.environ
 
 
