@@ -26,6 +26,7 @@ from camnet.web import (
     api_evidence,
     api_maintenance,
     api_monitor,
+    api_public,
     api_registry,
     api_system,
     keys,
@@ -35,6 +36,7 @@ from camnet.web import (
     ui_board,
     ui_evidence,
     ui_map,
+    ui_public,
 )
 from camnet.web.alerts_ctx import alerts_ctx
 from camnet.web.middleware import errors, identify, same_origin, security_headers
@@ -52,7 +54,7 @@ def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
     return [api_system.routes, api_accounts.routes, api_registry.routes, api_monitor.routes,
             api_maintenance.routes, api_evidence.routes, api_alerts.routes, api_coverage.routes,
-            docs_routes]
+            api_public.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:
@@ -125,5 +127,6 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_evidence.routes)
     app.router.add_routes(ui_alerts.routes)
     app.router.add_routes(ui_map.routes)
+    ui_public.setup(app)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

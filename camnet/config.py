@@ -178,6 +178,28 @@ class CoverageConfig(_Section):
     watch_gap_cycles: float = Field(3.0, ge=1)
 
 
+class StatusPageConfig(_Section):
+    """Public status pages per commune (README "Public status page")."""
+
+    bucket_s: int = Field(3600, ge=60, le=86400)
+    cache_ttl_s: float = Field(300.0, ge=0)
+    days: int = Field(90, ge=7, le=366)
+    min_component_cameras: int = Field(5, ge=1)
+    degraded_pct: float = Field(10.0, gt=0, le=100)
+    partial_pct: float = Field(25.0, gt=0, le=100)
+    major_pct: float = Field(50.0, gt=0, le=100)
+    maintenance_pct: float = Field(50.0, gt=0, le=100)
+    notice_recent_days: int = Field(7, ge=0, le=90)
+
+    @field_validator("major_pct")
+    @classmethod
+    def _ordered(cls, value: float, info: Any) -> float:
+        degraded, partial = info.data.get("degraded_pct"), info.data.get("partial_pct")
+        if degraded is not None and partial is not None and not degraded <= partial <= value:
+            raise ValueError("need degraded_pct <= partial_pct <= major_pct")
+        return value
+
+
 class UiConfig(_Section):
     """Language and time zone shown to people."""
 
@@ -212,6 +234,7 @@ class Config(_Section):
     alerts: AlertsConfig = AlertsConfig()
     map: MapConfig = MapConfig()
     coverage: CoverageConfig = CoverageConfig()
+    status_page: StatusPageConfig = StatusPageConfig()
     ui: UiConfig = UiConfig()
     logging: LoggingConfig = LoggingConfig()
 

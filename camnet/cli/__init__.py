@@ -14,6 +14,7 @@ from camnet.cli import (
     evidence,
     maintenance,
     monitor,
+    publicstatus,
     registry,
     service,
     zones,
@@ -21,4 +22,4 @@ from camnet.cli import (
 from camnet.cli.base import main
 
 __all__ = ["accounts", "alerts", "chain", "coverage", "database", "evidence", "main",
-           "maintenance", "monitor", "registry", "service", "zones"]
+           "maintenance", "monitor", "publicstatus", "registry", "service", "zones"]
