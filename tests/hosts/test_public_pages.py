@@ -6,17 +6,18 @@ import json
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from camnet.auth.principal import cli_principal
 from camnet.hosts import public_store
-from camnet.hosts.public_status import bucket_floor
+from camnet.hosts.public_snapshot import PublicStatusCache
+from camnet.hosts.public_status import Thresholds, bucket_floor
 from camnet.i18n import catalog
 from camnet.monitor import maintenance
 from camnet.timeutil import to_iso, utcnow
 from camnet.web import keys
+from camnet.web.ui_public import snapshot_json
 from tests.conftest import World
 
 API = "/api/v1"
@@ -88,21 +89,26 @@ async def test_commune_page_states_counts_and_uptime(world: World) -> None:
     assert data["page"]["delay_bucket_s"] == 3600
 
 
-async def test_small_hamlets_fold_into_the_commune(world: World, config: Any) -> None:
+async def test_small_hamlets_fold_into_the_commune(world: World) -> None:
     await _seed(world)
     await _enable(world)
-    from camnet.hosts.public_snapshot import PublicStatusCache
-    from camnet.hosts.public_status import Thresholds
-    from camnet.web.ui_public import CACHE
-
-    world.app[CACHE].__init__(bucket_s=3600, ttl_s=0, days=7,  # type: ignore[misc]
+    db = world.app[keys.DB]
+    page = await public_store.enabled_page(db, "SAMPLE-PHUMY")
+    assert page is not None
+    cache = PublicStatusCache(bucket_s=3600, ttl_s=0, days=7,
                               thresholds=Thresholds(min_component_cameras=7))
-    assert isinstance(world.app[CACHE], PublicStatusCache)
-    _, data = await world.call("GET", "/trang-thai/SAMPLE-PHUMY.json?lang=en", None)
+    snap = await cache.snapshot(db, page)
+    data = snapshot_json(snap, [], "en", 3600)
     comps = {c["id"]: c for c in data["components"]}
     assert set(comps) == {"SAMPLE-PHUMY-DC", "SAMPLE-PHUMY-PA", "SAMPLE-PHUMY-LV", "other"}
     assert comps["other"]["name"] == "Other areas" and comps["other"]["cameras"] == 6
+    assert comps["other"]["status"] == "major_outage"  # Mỹ Lợi's 3 of 6, now folded
     assert len(comps["other"]["days"]) == 7
+    # a page zone whose hamlets are all small is one component, named after the commune
+    snap = await PublicStatusCache(bucket_s=3600, ttl_s=0, days=7, thresholds=Thresholds(
+        min_component_cameras=100)).snapshot(db, page)
+    assert [c["name"] for c in snapshot_json(snap, [], "en", 3600)["components"]] == [
+        "Xã Phú Mỹ (dữ liệu mẫu)"]
 
 
 async def test_page_renders_in_vietnamese_and_english(world: World) -> None:
