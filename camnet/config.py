@@ -190,6 +190,7 @@ class StatusPageConfig(_Section):
     major_pct: float = Field(50.0, gt=0, le=100)
     maintenance_pct: float = Field(50.0, gt=0, le=100)
     notice_recent_days: int = Field(7, ge=0, le=90)
+    prewarm: bool = True
 
     @field_validator("major_pct")
     @classmethod

@@ -100,6 +100,12 @@ async def enabled_page(db: Database, zone_code: str) -> PublicPage | None:
     return _page(row) if row is not None else None
 
 
+async def enabled_pages(db: Database) -> list[PublicPage]:
+    """Every enabled page (for the service's own cache warm-up; nothing here is shown)."""
+    rows = await db.fetchall(f"{_PAGE_SELECT} WHERE s.enabled = 1 ORDER BY z.path")
+    return [_page(r) for r in rows]
+
+
 async def list_pages(db: Database, actor: Principal) -> list[PublicPage]:
     """Every commune and hamlet in the caller's scope with its page setting."""
     actor.require("registry.read")

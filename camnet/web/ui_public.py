@@ -7,6 +7,10 @@ officers' notices. A zone without an enabled page answers exactly like an unknow
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -29,6 +33,7 @@ from camnet.web.i18n import language_of, translate
 from camnet.web.pages import render
 from camnet.web.routing import PRINCIPAL
 
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 CACHE = web.AppKey("public_status_cache", PublicStatusCache)
 _CODE = r"{code:[A-Za-z0-9_.-]+?}"
@@ -46,6 +51,37 @@ def setup(app: web.Application) -> None:
                               major_pct=cfg.major_pct, maintenance_pct=cfg.maintenance_pct,
                               min_component_cameras=cfg.min_component_cameras))
     app.router.add_routes(routes)
+    if cfg.prewarm:
+        app.cleanup_ctx.append(prewarm_ctx)
+
+
+async def prewarm_once(app: web.Application) -> int:
+    """Compute the snapshot of every enabled page into the cache; return how many."""
+    db = app[keys.DB]
+    pages = await public_store.enabled_pages(db)
+    for page in pages:
+        await app[CACHE].snapshot(db, page)
+    return len(pages)
+
+
+async def _prewarm_loop(app: web.Application) -> None:
+    bucket_s = app[keys.CONFIG].status_page.bucket_s
+    while True:
+        try:
+            await prewarm_once(app)
+        except Exception:  # the page still computes on a visit; never kill the loop
+            log.exception("public status prewarm failed")
+        now = utcnow().timestamp()
+        await asyncio.sleep(bucket_s - now % bucket_s + min(60, bucket_s / 10))
+
+
+async def prewarm_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Keep enabled pages computed: at start, then shortly after each bucket ends."""
+    task = asyncio.create_task(_prewarm_loop(app), name="public-status-prewarm")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _load(request: web.Request) -> tuple[PublicPage, PublicSnapshot, list[Notice]]:

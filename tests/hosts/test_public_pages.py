@@ -273,3 +273,17 @@ async def test_public_page_and_json_hold_no_personal_data(world: World) -> None:
     for comp in data["components"]:
         assert set(comp) == {"id", "name", "status", "cameras", "counts", "uptime_pct", "days"}
         assert isinstance(comp["cameras"], int)
+
+
+async def test_prewarm_fills_the_cache_for_enabled_pages_only(world: World) -> None:
+    from camnet.web.ui_public import CACHE, prewarm_once
+
+    assert await prewarm_once(world.app) == 0
+    await _seed(world)
+    await _enable(world)
+    assert await prewarm_once(world.app) == 1
+    db = world.app[keys.DB]
+    page = await public_store.enabled_page(db, "SAMPLE-PHUMY")
+    assert page is not None
+    warmed = await world.app[CACHE].snapshot(db, page)
+    assert await world.app[CACHE].snapshot(db, page) is warmed  # read from the cache
