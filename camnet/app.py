@@ -27,6 +27,7 @@ from camnet.web import (
     api_evidence,
     api_maintenance,
     api_monitor,
+    api_public,
     api_registry,
     api_system,
     keys,
@@ -40,6 +41,7 @@ from camnet.web import (
     ui_hosts_review,
     ui_maintenance,
     ui_map,
+    ui_public,
     ui_registry,
 )
 from camnet.web.alerts_ctx import alerts_ctx
@@ -58,7 +60,7 @@ def api_route_tables() -> list[RouteTable]:
     """Every API route table, in registration order."""
     return [api_system.routes, api_accounts.routes, api_registry.routes, api_monitor.routes,
             api_maintenance.routes, api_evidence.routes, api_alerts.routes, api_coverage.routes,
-            api_board.routes, docs_routes]
+            api_board.routes, api_public.routes, docs_routes]
 
 
 def all_api_routes() -> list[ApiRoute]:
@@ -137,5 +139,6 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_hosts_review.routes)
     for pages in (ui_registry, ui_cameras, ui_maintenance):  # uireg: /new before /{id}
         app.router.add_routes(pages.routes)
+    ui_public.setup(app)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

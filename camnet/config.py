@@ -185,6 +185,27 @@ class RollupConfig(_Section):
     interval_s: float = Field(300.0, ge=5)
     lag_s: float = Field(3600.0, ge=0)
     max_days: int = Field(31, ge=1, le=366)
+class StatusPageConfig(_Section):
+    """Public status pages per commune (README "Public status page")."""
+
+    bucket_s: int = Field(3600, ge=60, le=86400)
+    cache_ttl_s: float = Field(300.0, ge=0)
+    days: int = Field(90, ge=7, le=366)
+    min_component_cameras: int = Field(5, ge=1)
+    degraded_pct: float = Field(10.0, gt=0, le=100)
+    partial_pct: float = Field(25.0, gt=0, le=100)
+    major_pct: float = Field(50.0, gt=0, le=100)
+    maintenance_pct: float = Field(50.0, gt=0, le=100)
+    notice_recent_days: int = Field(7, ge=0, le=90)
+    prewarm: bool = True
+
+    @field_validator("major_pct")
+    @classmethod
+    def _ordered(cls, value: float, info: Any) -> float:
+        degraded, partial = info.data.get("degraded_pct"), info.data.get("partial_pct")
+        if degraded is not None and partial is not None and not degraded <= partial <= value:
+            raise ValueError("need degraded_pct <= partial_pct <= major_pct")
+        return value
 
 
 class UiConfig(_Section):
@@ -237,6 +258,7 @@ class Config(_Section):
     map: MapConfig = MapConfig()
     coverage: CoverageConfig = CoverageConfig()
     rollup: RollupConfig = RollupConfig()
+    status_page: StatusPageConfig = StatusPageConfig()
     ui: UiConfig = UiConfig()
     hosts: HostsConfig = HostsConfig()
     logging: LoggingConfig = LoggingConfig()

@@ -17,7 +17,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | {"registry.write", "monitor.write", "incident.write", "request.draft", "request.submit"},
     "investigator": READ
     | {"incident.write", "request.draft", "request.submit", "evidence.write"},
-    "commander": READ | {"registry.write", "request.approve", "audit.read"},
+    "commander": READ | {"registry.write", "request.approve", "audit.read",
+                         "status_page.publish"},
     "admin": READ
     | {
         "registry.write",
@@ -30,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "audit.read",
         "users.manage",
         "system.read",  # facts about the whole service: every cycle, whole chains
+        "status_page.publish",  # turn a commune's public status page on or off
     },
 }
 ALL_PERMISSIONS = frozenset().union(*PERMISSIONS.values())

@@ -15,6 +15,7 @@ from camnet.cli import (
     hosts,
     maintenance,
     monitor,
+    publicstatus,
     registry,
     rollup,
     service,
@@ -23,4 +24,4 @@ from camnet.cli import (
 from camnet.cli.base import main
 
 __all__ = ["accounts", "alerts", "chain", "coverage", "database", "evidence", "hosts", "main",
-           "maintenance", "monitor", "registry", "rollup", "service", "zones"]
+           "maintenance", "monitor", "publicstatus", "registry", "rollup", "service", "zones"]

@@ -237,7 +237,7 @@ async def test_cause_and_transport_are_shown_per_camera(rig: Rig, sim: Simulator
                                    interval_s=60, backoff_max=4)
     assert (await rig.status(refused))["tier2_cause"] == "refused"
     actor = cli_principal()
-    view = await board_module.resolve_view(rig.db, actor, zone_code=None, status=None, q=None)
+    view = await board_module.resolve_view(rig.db, actor, zone_code="T", status=None, q=None)
     cams, _ = await board_module.board_page(rig.db, view, after=None, per_page=50)
     board = {c.id: c for c in cams}
     assert board[refused].tier2_cause == "refused" and board[udp].tier2_cause is None

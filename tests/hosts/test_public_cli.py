@@ -1,0 +1,36 @@
+"""``camnet status-page``: enable, disable, list, notices, against a real database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from camnet.cli import main
+
+
+def test_status_page_commands(tmp_path: Path) -> None:
+    config = tmp_path / "camnet.toml"
+    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n')
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(main, ["--config", str(config), *args])
+        assert result.exit_code == code, (result.output, result.exception)
+        return result.output
+
+    run("sample", "load")
+    assert "enabled at /trang-thai/SAMPLE-PHUMY" in run("status-page", "enable", "SAMPLE-PHUMY")
+    assert "on  SAMPLE-PHUMY " in run("status-page", "list")
+    assert "[zone]" in run("status-page", "enable", "NOPE", code=1)
+    assert "commune or a hamlet" in run("status-page", "enable", "SAMPLE-PV", code=1)
+    out = run("status-page", "notice", "add", "SAMPLE-PHUMY",
+              "Mất điện khu vực thôn Mỹ Lợi, đang khắc phục", "--until", "2099-01-01T18:00")
+    assert out.startswith("notice #1 on SAMPLE-PHUMY") and "01/01/2099 18:00" in out
+    assert "[ends_at]" in run("status-page", "notice", "add", "SAMPLE-PHUMY", "x",
+                              "--until", "soon", code=1)
+    assert "Mất điện" in run("status-page", "notice", "list", "SAMPLE-PHUMY")
+    assert "ended at" in run("status-page", "notice", "end", "1")
+    assert "deleted" in run("status-page", "notice", "delete", "1")
+    assert "disabled" in run("status-page", "disable", "SAMPLE-PHUMY")
+    assert "off SAMPLE-PHUMY " in run("status-page", "list")
