@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from camnet.auth.principal import cli_principal
 from camnet.db import Database
+from camnet.hosts import public_store
 from camnet.registry.cameras import sample_camera_ids, set_streams
 from camnet.sample import SAMPLE_PREFIX
 from camnet.secretstore import CredentialCipher
@@ -91,6 +93,8 @@ async def point_registry_at(db: Database, cipher: CredentialCipher, sim: Simulat
             streams[camera_id] = (url, "", None)
     await set_streams(db, cipher, streams)
 
+DEMO_COMMUNE = f"{SAMPLE_PREFIX}PHUMY"  # the sample commune, published on the demo
+
 
 def simulator_ctx(plan: list[DemoCamera]):  # type: ignore[no-untyped-def]
     """cleanup_ctx factory: start the simulator before the monitor, stop it on exit."""
@@ -100,6 +104,9 @@ def simulator_ctx(plan: list[DemoCamera]):  # type: ignore[no-untyped-def]
         await sim.start()
         try:
             await point_registry_at(app[keys.DB], app[keys.CIPHER], sim, plan)
+            # residents' view of the sample commune: /trang-thai/SAMPLE-PHUMY
+            await public_store.set_enabled(app[keys.DB], cli_principal("demo"),
+                                           DEMO_COMMUNE, True)
             log.info("demo: simulator serving %d cameras on 127.0.0.1", len(plan))
             yield
         finally:

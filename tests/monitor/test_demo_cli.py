@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -68,6 +69,10 @@ def test_demo_starts_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
             except OSError:
                 assert time.monotonic() < deadline, "the demo did not start serving"
                 time.sleep(0.5)
+        # the sample commune's public status page is published on the demo
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/trang-thai/SAMPLE-PHUMY.json",  # noqa: S310
+                                    timeout=10) as r:
+            assert json.load(r)["page"]["url"] == "/trang-thai/SAMPLE-PHUMY"
         children = _children(proc.pid)
         assert children, "the simulator runs as a child process"
         proc.send_signal(signal.SIGINT)
