@@ -40,7 +40,7 @@ MAX_DELTA = 500
 _COLUMNS = (
     "c.id, c.name, c.enabled, p.name AS point_name, p.address, z.code AS zone_code,"
     " z.name AS zone_name, COALESCE(s.status, 'unknown') AS status, s.since, s.cause,"
-    " s.health, s.last_probe_at, s.last_rtsp_code, s.tier2_cause,"
+    " s.health, s.last_probe_at, s.last_rtsp_code, s.tier2_cause, c.rtsp_url != '' AS monitored,"
     " (SELECT taken_at FROM snapshot n WHERE n.camera_id = c.id) AS snapshot_at"
 )
 _FROM = (" FROM camera c JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
@@ -250,7 +250,7 @@ async def to_cameras(db: Database, rows: list[sqlite3.Row]) -> list[BoardCamera]
                         r["status"] == "up" and r["last_rtsp_code"] == 503,
                         covering[r["id"]].reason if r["id"] in covering else None,
                         covering[r["id"]].until if r["id"] in covering else None,
-                        r["tier2_cause"])
+                        r["tier2_cause"], bool(r["monitored"]))
             for r in rows]
 
 
@@ -261,4 +261,5 @@ def camera_dict(c: BoardCamera) -> dict[str, object]:
             "status": c.status, "since": c.since, "cause": c.cause, "health": c.health,
             "last_probe_at": c.last_probe_at, "snapshot_at": c.snapshot_at, "busy": c.busy,
             "maintenance_reason": c.maintenance_reason,
-            "maintenance_until": c.maintenance_until, "tier2_cause": c.tier2_cause}
+            "maintenance_until": c.maintenance_until, "tier2_cause": c.tier2_cause,
+            "monitored": c.monitored}

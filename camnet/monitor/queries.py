@@ -35,6 +35,7 @@ class BoardCamera:
     maintenance_reason: str | None = None
     maintenance_until: str | None = None
     tier2_cause: str | None = None  # why the last frame check got no frame (tcp_refused …)
+    monitored: bool = True  # False: no stream address (e.g. imported from OSM), never probed
 
     @property
     def shown_cause(self) -> str | None:

@@ -209,3 +209,15 @@ async def test_board_page_without_javascript(world: World) -> None:
     assert status == 200 and "&lt;b&gt;" in html and "<b>" not in html.split("board-search")[1][:400]
     status, _ = await world.call("GET", "/?after=nonsense", "admin")
     assert status == 422
+
+
+async def test_camera_without_stream_reads_not_monitored(world: World) -> None:
+    cam = (await _cameras(world))[0]
+    async with world.app[keys.DB].transaction() as tx:
+        await tx.execute("UPDATE camera SET rtsp_url = '' WHERE id = ?", (cam["id"],))
+    status, body = await world.call("GET", f"/api/v1/board?q={cam['name']}", "admin")
+    assert status == 200, body
+    mine = [c for c in body["items"] if c["id"] == cam["id"]]
+    assert mine and mine[0]["monitored"] is False
+    status, html = await world.call("GET", "/", "admin")
+    assert status == 200 and "không giám sát (chưa có địa chỉ luồng)" in html
