@@ -18,7 +18,7 @@ from camnet.monitor.status import Transition
 EVENT_KINDS = (
     "camera_down", "camera_degraded", "camera_recovered", "camera_flapping", "camera_stable",
     "zone_down", "zone_ok", "watchdog", "watchdog_ok", "request_submitted", "request_approved",
-    "request_rejected", "deadline_48h", "deadline_12h", "chain_failure", "test",
+    "request_rejected", "deadline_48h", "deadline_12h", "chain_failure", "test", "host_review",
 )
 CAMERA_KINDS = ("camera_down", "camera_degraded", "camera_recovered")
 

@@ -21,6 +21,7 @@ from camnet.timeutil import now_iso, parse_iso, to_iso, utcnow
 
 CHANNELS = ("zalo", "email", "webhook", "telegram", "zalo_oa")
 HOST_KINDS = frozenset({"camera_down", "camera_recovered", "camera_flapping", "camera_stable"})
+DIRECT_KINDS = frozenset({"host_review"})  # addressed to a host by the event itself
 PERSONAL_KINDS = frozenset({"request_approved", "request_rejected", "deadline_48h", "deadline_12h"})
 
 
@@ -82,7 +83,8 @@ class Directory:
 
 def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | None = None,
                    personal: tuple[str, ...] = (), roles: tuple[str, ...] = (),
-                   host_quiet: tuple[str, str] = ("22:00", "06:00")) -> list[Recipient]:
+                   host_quiet: tuple[str, str] = ("22:00", "06:00"),
+                   direct: tuple[tuple[str, str], ...] = ()) -> list[Recipient]:
     """Return the recipients of one event (deduplicated, stable order).
 
     Args:
@@ -94,6 +96,8 @@ def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | N
         roles: roles that hear about it in their zone without a subscription (commanders
             for a submitted request, investigators for a deadline).
         host_quiet: default quiet hours of hosts.
+        direct: ``(channel, address)`` pairs of a host the event names itself (a registration's
+            review decision, before the host has a point); only for :data:`DIRECT_KINDS`.
     """
     found: dict[str, Recipient] = {}
 
@@ -137,6 +141,11 @@ def recipients_for(d: Directory, kind: str, zone_path: str, *, point_id: int | N
             if address:
                 key = f"host:{point_id}:{channel}"
                 found[key] = Recipient(key, channel, address, "vi", *quiet, audience="host")
+    if kind in DIRECT_KINDS:
+        for channel, address in direct:
+            if channel in ("zalo", "email") and address:
+                key = f"direct:{channel}:{address}"
+                found[key] = Recipient(key, channel, address, "vi", *host_quiet, audience="host")
     if d.webhook_url:
         found["webhook:default"] = Recipient("webhook:default", "webhook", d.webhook_url)
     if d.apprise:  # the URLs stay in the channel (they hold credentials)

@@ -24,10 +24,15 @@ POWER_CUT_WINDOW_S = 300
 CAUSES = {
     "vi": {"black": "hình đen", "frozen": "hình đứng", "blurred": "hình mờ", "covered": "bị che",
            "timeout": "không phản hồi", "refused": "từ chối kết nối", "unreachable": "không tới được",
-           "auth_failed": "sai mật khẩu", "not_found": "sai đường dẫn"},
+           "auth_failed": "sai mật khẩu", "not_found": "sai đường dẫn",
+           "review_approved": "đã được duyệt, camera bắt đầu được giám sát",
+           "review_changes_requested": "cán bộ đề nghị sửa lại", "review_rejected": "không được duyệt"},
     "en": {"black": "black picture", "frozen": "frozen picture", "blurred": "blurred",
            "covered": "covered", "timeout": "no answer", "refused": "connection refused",
-           "unreachable": "unreachable", "auth_failed": "wrong password", "not_found": "wrong path"},
+           "unreachable": "unreachable", "auth_failed": "wrong password", "not_found": "wrong path",
+           "review_approved": "approved, monitoring starts",
+           "review_changes_requested": "the officer asks for changes",
+           "review_rejected": "not approved"},
 }
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -54,6 +59,7 @@ TEXTS: dict[str, dict[str, str]] = {
                         "(còn dưới 12 giờ)",
         "chain_failure": "Kiểm tra chuỗi băm thất bại: {cause}",
         "test": "Tin nhắn thử từ camnet ({at})",
+        "host_review": "Hồ sơ đăng ký camera \"{subject}\": {cause}. Ghi chú của cán bộ: {place}",
         "repeat": "Vẫn chưa khắc phục ({n}):",
         "repeat_line": "- {subject} mất tín hiệu/bất thường từ {at}",
         "more": "… và {n} camera khác",
@@ -83,6 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
                         "(under 12 h left)",
         "chain_failure": "Hash-chain verification failed: {cause}",
         "test": "Test message from camnet ({at})",
+        "host_review": "Camera registration \"{subject}\": {cause}. Officer's note: {place}",
         "repeat": "Still open ({n}):",
         "repeat_line": "- {subject} down/bad since {at}",
         "more": "… and {n} more cameras",

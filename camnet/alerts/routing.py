@@ -99,7 +99,8 @@ async def route_pending(db: Database, cfg: AlertsConfig, directory: Directory, n
                                      point_id=cam["point_id"] if cam is not None else None,
                                      personal=personal,
                                      roles=tuple(str(r) for r in data.get("roles", [])),
-                                     host_quiet=(cfg.host_quiet_start, cfg.host_quiet_end))
+                                     host_quiet=(cfg.host_quiet_start, cfg.host_quiet_end),
+                                     direct=tuple((str(c), str(a)) for c, a in data.get("direct", [])))
             if kind == "test":
                 targets = [Recipient(**data["recipient"])]
             for target in targets:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from camnet import audit
+from camnet.alerts.outbox import enqueue_event
 from camnet.alerts.recipients import set_host_contact
 from camnet.auth.principal import Principal
 from camnet.auth.scope import fetch_in_scope, in_scope
@@ -244,6 +245,19 @@ async def _decide(tx: Transaction, actor: Principal, registration_id: int, statu
         (status, note.strip(), actor.username, now, point_id, now, registration_id))
     await audit.record(tx, actor, status, "host_registration", registration_id, None,
                        {"note": note.strip(), "point_id": point_id})
+    await _tell_host(tx, registration_id, status, note.strip(), now)
+
+
+async def _tell_host(tx: Transaction, registration_id: int, status: str, note: str, now: str
+                     ) -> None:
+    """Queue the review decision for the host's e-mail, in the decision's own transaction."""
+    row = await tx.fetchone("SELECT zone_id, point_name, email FROM host_registration"
+                            " WHERE id = ?", (registration_id,))
+    if row is None or not row["email"]:
+        return  # no address given: the decision shows on the host's page only
+    await enqueue_event(tx, "host_review", now, now, zone_id=row["zone_id"], data={
+        "subject": row["point_name"], "place": note or "—", "cause": f"review_{status}",
+        "direct": [["email", row["email"]]]})
 
 
 async def reissue_link(db: Database, actor: Principal, key: bytes, registration_id: int,
