@@ -39,7 +39,9 @@ async def render_metrics(db: Database, actor: Principal) -> str:
         f" WHERE o.ended_at IS NULL AND {where}", scope)
     system = actor.can("system.read")  # cycles cover every zone: whole-service callers only
     cycle = await db.fetchone("SELECT * FROM probe_cycle ORDER BY id DESC LIMIT 1") if system else None
-    cycles = await db.fetchval("SELECT COUNT(*) FROM probe_cycle") if system else None
+    # MAX(id), not COUNT(*): old rows are pruned (monitor.cycle_retention_days) and ids are
+    # never reused, so the newest id counts every cycle ever recorded, by index, in O(1).
+    cycles = cycle["id"] if cycle is not None else 0
     out = ["# HELP camnet_cameras Enabled cameras by monitor status.",
            "# TYPE camnet_cameras gauge"]
     out += [_line("camnet_cameras", by_status.get(s, 0), {"status": s}) for s in STATUSES]

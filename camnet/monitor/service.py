@@ -138,7 +138,8 @@ class MonitorService:
         report = CycleReport(started_at, duration_ms, len(targets), completed, len(to_grab),
                              outcomes)
         async with self.db.transaction() as tx:
-            await store.record_cycle(tx, report, stored)
+            await store.record_cycle(
+                tx, report, stored, cycle_retention_days=self.config.cycle_retention_days)
             await watched.extend(tx, report, gap_s=self._coverage_gap_s)
             if self.on_transitions is not None and report.transitions:
                 await self.on_transitions(

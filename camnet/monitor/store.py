@@ -10,6 +10,7 @@ All of a cycle's writes go through :func:`record_cycle` in the cycle's one trans
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from typing import Any
 
 from camnet.db import Database, Transaction
@@ -37,38 +38,47 @@ async def cameras_in_maintenance(db: Database, ids: list[int]) -> set[int]:
     return await in_maintenance_now(db, ids)
 
 
-async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, Any]) -> None:
+async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, Any],
+                       *, cycle_retention_days: float | None = None) -> None:
     """Write everything tier 1 learnt in a cycle: status rows, transitions, outages, the cycle.
 
+    Each table gets one batched statement (``executemany``), so a district-wide change of
+    thousands of cameras is a handful of statements in the cycle's one transaction.
     ``stored`` (the rows read at the cycle's start) is kept for hooks that need the state
-    before the cycle.
+    before the cycle. With ``cycle_retention_days``, ``probe_cycle`` rows that started
+    longer ago than that are deleted in the same transaction (see :func:`prune_cycles`).
     """
     status_rows = []
+    changes: list[tuple[int, str, str | None, str, str]] = []
+    opened: list[tuple[int, str, str]] = []
+    closed: list[tuple[str, int]] = []
     for o in report.outcomes:
         assert o.state is not None  # noqa: S101 - set in _run
+        camera_id = o.target.camera_id
         status_rows.append((
-            o.target.camera_id, o.state.status, o.state.since, o.state.cause,
+            camera_id, o.state.status, o.state.since, o.state.cause,
             o.state.fail_streak, o.state.ok_streak, o.state.streak_since, o.at,
             str(o.result.status), mask_text(o.result.detail), o.result.latency_ms,
             o.result.rtsp_code,
         ))
         if o.transition:
             t = o.transition
-            await tx.execute(
-                "INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (o.target.camera_id, t.at, t.from_status, t.to_status, t.reason),
-            )
+            changes.append((camera_id, t.at, t.from_status, t.to_status, t.reason))
             if t.outage_started_at:
-                await tx.execute(
-                    "INSERT OR IGNORE INTO outage(camera_id, started_at, cause) VALUES (?, ?, ?)",
-                    (o.target.camera_id, t.outage_started_at, t.reason),
-                )
+                opened.append((camera_id, t.outage_started_at, t.reason))
             if t.outage_ended_at:
-                await tx.execute(
-                    "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL",
-                    (t.outage_ended_at, o.target.camera_id),
-                )
+                closed.append((t.outage_ended_at, camera_id))
+    if changes:
+        await tx.executemany(
+            "INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
+            " VALUES (?, ?, ?, ?, ?)", changes)
+    if closed:  # before opening: a camera's new outage must not be closed by its old one's end
+        await tx.executemany(
+            "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL", closed)
+    if opened:
+        await tx.executemany(
+            "INSERT OR IGNORE INTO outage(camera_id, started_at, cause) VALUES (?, ?, ?)",
+            opened)
     # Only the tier-1 columns: the picture ones belong to tier 2 (monitor/tier2_store.py),
     # which writes them on its own schedule.
     await tx.executemany(
@@ -84,12 +94,29 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
         " cycles_since_grab = camera_status.cycles_since_grab + 1",
         status_rows,
     )
+    finished = utcnow()
     await tx.execute(
         "INSERT INTO probe_cycle(started_at, finished_at, duration_ms, cameras, completed,"
         " grabbed, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (report.started_at, to_iso(utcnow()), report.duration_ms, report.cameras,
+        (report.started_at, to_iso(finished), report.duration_ms, report.cameras,
          report.completed, report.grabbed, len(report.transitions)),
     )
+    if cycle_retention_days is not None:
+        await prune_cycles(tx, to_iso(finished - timedelta(days=cycle_retention_days)))
+
+
+async def prune_cycles(tx: Transaction, before: str) -> int:
+    """Delete ``probe_cycle`` rows that started before ``before`` (ISO UTC); the newest stays.
+
+    The newest row is never deleted, so ``MAX(id)`` keeps counting cycles ever recorded
+    (ids are never reused while a row with a higher id exists).
+
+    Returns:
+        How many rows were deleted.
+    """
+    return await tx.execute_rowcount(
+        "DELETE FROM probe_cycle WHERE started_at < ?"
+        " AND id < (SELECT MAX(id) FROM probe_cycle)", (before,))
 
 
 async def status_events(db: Database, report: CycleReport) -> list[StatusEvent]:
