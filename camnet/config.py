@@ -28,6 +28,7 @@ class ServerConfig(_Section):
     max_body_bytes: int = Field(1_048_576, ge=1024)
     tls_cert: str = ""
     tls_key: str = ""
+    uvloop: bool = True
 
 
 class StorageConfig(_Section):
