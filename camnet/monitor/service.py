@@ -137,6 +137,7 @@ class MonitorService:
         duration_ms = (time.perf_counter() - started) * 1000
         report = CycleReport(started_at, duration_ms, len(targets), completed, len(to_grab),
                              outcomes)
+        writing = time.perf_counter()
         async with self.db.transaction() as tx:
             await store.record_cycle(
                 tx, report, stored, cycle_retention_days=self.config.cycle_retention_days)
@@ -144,13 +145,15 @@ class MonitorService:
             if self.on_transitions is not None and report.transitions:
                 await self.on_transitions(
                     tx, [(o.target.camera_id, t) for o, t in report.transitions], now_iso())
+        write_ms = (time.perf_counter() - writing) * 1000
         self.last_report = report
         if not wait_tier2 and to_grab:
             self.tier2.submit(_job(o) for o in to_grab)
         self.notifier.publish(await store.status_events(self.db, report))
         changes = len(report.transitions)
-        log.info("probe cycle: %d cameras, %d completed, %d frame checks, %d changes in %.0f ms",
-                 report.cameras, completed, report.grabbed, changes, duration_ms)
+        log.info("probe cycle: %d cameras, %d completed, %d frame checks, %d changes in %.0f ms"
+                 " (written in %.0f ms)", report.cameras, completed, report.grabbed, changes,
+                 duration_ms, write_ms)
         return report
 
     @property

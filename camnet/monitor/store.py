@@ -125,15 +125,15 @@ async def status_events(db: Database, report: CycleReport) -> list[StatusEvent]:
     if not changed:
         return []
     ids = [o.target.camera_id for o, _ in changed]
-    marks = ",".join("?" * len(ids))
-    names = {
-        r["id"]: r
+    names: dict[int, Any] = {}
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):  # a province-wide change
+        marks = ",".join("?" * len(chunk))                            # fits no single IN (...)
         for r in await db.fetchall(
             "SELECT c.id, c.name, p.name AS point, z.code FROM camera c"
             " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
-            f" WHERE c.id IN ({marks})", ids,
-        )
-    }
+            f" WHERE c.id IN ({marks})", chunk,  # noqa: S608
+        ):
+            names[r["id"]] = r
     return [
         StatusEvent(o.target.camera_id, names[o.target.camera_id]["name"],
                     names[o.target.camera_id]["point"], names[o.target.camera_id]["code"],
