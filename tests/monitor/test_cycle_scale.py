@@ -114,6 +114,11 @@ async def test_district_wide_change_is_one_transaction_with_its_hook(rig: Rig) -
         == DISTRICT
     statuses = await rig.db.fetchall("SELECT status, COUNT(*) FROM camera_status GROUP BY 1")
     assert [(r[0], r[1]) for r in statuses] == [("up", DISTRICT)]
+    # watched spans, written in two batched statements: one unbroken span per camera
+    assert await _count(rig.db, "SELECT COUNT(*) FROM watched_span") == DISTRICT
+    assert await _count(rig.db, "SELECT COUNT(*) FROM watched_span s JOIN camera_status c"
+                        " ON c.camera_id = s.camera_id WHERE s.ended_at = c.last_probe_at"
+                        " AND s.started_at < s.ended_at") == DISTRICT
 
 
 async def test_old_cycles_are_pruned_and_the_counter_keeps_counting(rig: Rig) -> None:
