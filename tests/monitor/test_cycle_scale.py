@@ -146,3 +146,22 @@ async def test_prune_never_deletes_the_newest_cycle(rig: Rig) -> None:
     rows = await rig.db.fetchall("SELECT id FROM probe_cycle")
     assert [r["id"] for r in rows] == [2]
     assert "camnet_probe_cycles_total 2\n" in await render_metrics(rig.db, cli_principal())
+
+
+async def test_metrics_show_the_tier2_budget_and_achieved_rate(rig: Rig) -> None:
+    await rig.service.run_cycle(spread_s=0, tier2=False)
+    recent = to_iso(utcnow() - timedelta(minutes=10))
+    stale = to_iso(utcnow() - timedelta(hours=3))
+    async with rig.db.transaction() as tx:
+        await tx.execute("UPDATE camera SET monitor_tier = 2 WHERE id <= 10")
+        await tx.executemany("UPDATE camera_status SET last_grab_at = ? WHERE camera_id = ?",
+                             [(recent, i) for i in range(1, 5)] + [(stale, i) for i in (5, 6)])
+    config = load_config(None, {"monitor": {"tier2_workers": 3, "tier2_deadline_s": 6}})
+    text = await render_metrics(rig.db, cli_principal(), config.monitor)
+    assert 'camnet_tier2_cameras{what="total"} 10\n' in text
+    assert 'camnet_tier2_cameras{what="never_checked"} 4\n' in text
+    assert "camnet_tier2_checked_last_hour 4\n" in text
+    assert "camnet_tier2_budget_per_hour 1800\n" in text  # 3 workers x 3600 s / 6 s
+    age = next(float(line.split()[1]) for line in text.splitlines()
+               if line.startswith("camnet_tier2_oldest_check_age_seconds "))
+    assert 3 * 3600 <= age < 4 * 3600
