@@ -21,7 +21,7 @@ from typing import Any
 
 from camnet.config import MonitorConfig
 from camnet.db import Database, Transaction
-from camnet.monitor import store, watched
+from camnet.monitor import store, tier2_plan, watched
 from camnet.monitor.notify import Notifier
 from camnet.monitor.outcomes import CameraOutcome, CycleReport
 from camnet.monitor.policy import denied_network, parse_networks
@@ -147,7 +147,8 @@ class MonitorService:
                     tx, [(o.target.camera_id, t) for o, t in report.transitions], now_iso())
         write_ms = (time.perf_counter() - writing) * 1000
         self.last_report = report
-        if not wait_tier2 and to_grab:
+        if not wait_tier2 and to_grab:  # changed cameras first, then the longest unchecked
+            to_grab.sort(key=lambda o: _grab_priority(o, stored.get(o.target.camera_id)))
             self.tier2.submit(_job(o) for o in to_grab)
         self.notifier.publish(await store.status_events(self.db, report))
         changes = len(report.transitions)
@@ -217,6 +218,11 @@ def _job(outcome: CameraOutcome) -> GrabJob:
     target = outcome.target
     return GrabJob(target.camera_id, with_credentials(target.url, target.username, target.password))
 
+
+
+def _grab_priority(outcome: CameraOutcome, row: Any) -> tuple[int, str]:
+    return tier2_plan.priority(row["last_result"] if row is not None else None,
+                               str(outcome.result.status), row)
 
 
 def _state_from_row(row: Any) -> CameraState:
