@@ -9,6 +9,7 @@ All of a cycle's writes go through :func:`record_cycle` in the cycle's one trans
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import timedelta
 from typing import Any
@@ -68,20 +69,19 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
                 opened.append((camera_id, t.outage_started_at, t.reason))
             if t.outage_ended_at:
                 closed.append((t.outage_ended_at, camera_id))
-    if changes:
-        await tx.executemany(
-            "INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
-            " VALUES (?, ?, ?, ?, ?)", changes)
-    if closed:  # before opening: a camera's new outage must not be closed by its old one's end
-        await tx.executemany(
-            "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL", closed)
-    if opened:
-        await tx.executemany(
-            "INSERT OR IGNORE INTO outage(camera_id, started_at, cause) VALUES (?, ?, ?)",
-            opened)
+    await executemany_chunked(
+        tx, "INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
+        " VALUES (?, ?, ?, ?, ?)", changes)
+    # closed before opened: a camera's new outage must not be closed by its old one's end
+    await executemany_chunked(
+        tx, "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL", closed)
+    await executemany_chunked(
+        tx, "INSERT OR IGNORE INTO outage(camera_id, started_at, cause) VALUES (?, ?, ?)",
+        opened)
     # Only the tier-1 columns: the picture ones belong to tier 2 (monitor/tier2_store.py),
     # which writes them on its own schedule.
-    await tx.executemany(
+    await executemany_chunked(
+        tx,
         "INSERT INTO camera_status(camera_id, status, since, cause, fail_streak, ok_streak,"
         " streak_since, last_probe_at, last_result, last_detail, last_latency_ms,"
         " last_rtsp_code, cycles_since_grab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
@@ -103,6 +103,20 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
     )
     if cycle_retention_days is not None:
         await prune_cycles(tx, to_iso(finished - timedelta(days=cycle_retention_days)))
+
+
+WRITE_CHUNK = 5000
+
+
+async def executemany_chunked(tx: Transaction, sql: str, rows: list[Any]) -> None:
+    """``executemany`` in chunks of :data:`WRITE_CHUNK` rows, yielding to the loop between.
+
+    Still one transaction; the event loop gets a turn between chunks, so ``/healthz`` and
+    the probes in flight are not held up by a 50,000-row write.
+    """
+    for i in range(0, len(rows), WRITE_CHUNK):
+        await tx.executemany(sql, rows[i:i + WRITE_CHUNK])
+        await asyncio.sleep(0)
 
 
 async def prune_cycles(tx: Transaction, before: str) -> int:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from camnet.db import Database, Transaction
 from camnet.intervals import Interval
 from camnet.monitor.outcomes import CycleReport
+from camnet.monitor.store import executemany_chunked
 from camnet.timeutil import parse_iso, to_iso
 
 
@@ -34,12 +35,12 @@ async def extend(tx: Transaction, report: CycleReport, *, gap_s: float) -> None:
         open_rows.append((camera_id, at, at, camera_id, at))
     if not extend_rows:
         return
-    await tx.executemany(
-        "UPDATE watched_span SET ended_at = ? WHERE id = (SELECT id FROM watched_span"
+    await executemany_chunked(
+        tx, "UPDATE watched_span SET ended_at = ? WHERE id = (SELECT id FROM watched_span"
         " WHERE camera_id = ? ORDER BY ended_at DESC LIMIT 1) AND ended_at >= ?"
         " AND ended_at <= ?", extend_rows)
-    await tx.executemany(
-        "INSERT INTO watched_span(camera_id, started_at, ended_at)"
+    await executemany_chunked(
+        tx, "INSERT INTO watched_span(camera_id, started_at, ended_at)"
         " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM watched_span"
         " WHERE camera_id = ? AND ended_at >= ?)", open_rows)
 
