@@ -28,6 +28,7 @@ class ServerConfig(_Section):
     max_body_bytes: int = Field(1_048_576, ge=1024)
     tls_cert: str = ""
     tls_key: str = ""
+    uvloop: bool = True
 
 
 class StorageConfig(_Section):
@@ -86,6 +87,7 @@ class MonitorConfig(_Section):
     picture_after: int = Field(2, ge=1)
     coverage_gap_intervals: float = Field(2.0, ge=1)
     snapshot_width: int = Field(320, ge=64, le=1920)
+    cycle_retention_days: float = Field(400.0, gt=0)
     health: HealthConfig = HealthConfig()
 
     @field_validator("deny_networks")

@@ -28,6 +28,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool) 
     from aiohttp import web
 
     from camnet.app import create_app
+    from camnet.eventloop import new_event_loop
 
     config = load(ctx)
     overrides: dict[str, Any] = {}
@@ -51,8 +52,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample: bool) 
         ssl_context.load_cert_chain(config.server.tls_cert, config.server.tls_key or None)
     scheme = "https" if ssl_context else "http"
     click.echo(f"camnet listening on {scheme}://{config.server.host}:{config.server.port}/")
+    loop = new_event_loop(prefer_uvloop=config.server.uvloop)
     web.run_app(app, host=config.server.host, port=config.server.port, ssl_context=ssl_context,
-                print=None)
+                print=None, loop=loop)
 
 
 @main.command("check-config")

@@ -21,7 +21,7 @@ from typing import Any
 
 from camnet.config import MonitorConfig
 from camnet.db import Database, Transaction
-from camnet.monitor import store, watched
+from camnet.monitor import store, tier2_plan, watched
 from camnet.monitor.notify import Notifier
 from camnet.monitor.outcomes import CameraOutcome, CycleReport
 from camnet.monitor.policy import denied_network, parse_networks
@@ -121,7 +121,9 @@ class MonitorService:
                 o.frame = checks.get(o.target.camera_id)
             stored = await store.load_states(self.db, ids)
         maintenance = await store.cameras_in_maintenance(self.db, [o.target.camera_id for o in outcomes])
-        for outcome in outcomes:
+        for i, outcome in enumerate(outcomes):
+            if i % 2000 == 1999:
+                await asyncio.sleep(0)  # 50,000 cameras: let /healthz and the web in between
             row = stored.get(outcome.target.camera_id)
             obs = Observation(
                 at=outcome.at,
@@ -137,19 +139,24 @@ class MonitorService:
         duration_ms = (time.perf_counter() - started) * 1000
         report = CycleReport(started_at, duration_ms, len(targets), completed, len(to_grab),
                              outcomes)
+        writing = time.perf_counter()
         async with self.db.transaction() as tx:
-            await store.record_cycle(tx, report, stored)
+            await store.record_cycle(
+                tx, report, stored, cycle_retention_days=self.config.cycle_retention_days)
             await watched.extend(tx, report, gap_s=self._coverage_gap_s)
             if self.on_transitions is not None and report.transitions:
                 await self.on_transitions(
                     tx, [(o.target.camera_id, t) for o, t in report.transitions], now_iso())
+        write_ms = (time.perf_counter() - writing) * 1000
         self.last_report = report
-        if not wait_tier2 and to_grab:
+        if not wait_tier2 and to_grab:  # changed cameras first, then the longest unchecked
+            to_grab.sort(key=lambda o: _grab_priority(o, stored.get(o.target.camera_id)))
             self.tier2.submit(_job(o) for o in to_grab)
         self.notifier.publish(await store.status_events(self.db, report))
         changes = len(report.transitions)
-        log.info("probe cycle: %d cameras, %d completed, %d frame checks, %d changes in %.0f ms",
-                 report.cameras, completed, report.grabbed, changes, duration_ms)
+        log.info("probe cycle: %d cameras, %d completed, %d frame checks, %d changes in %.0f ms"
+                 " (written in %.0f ms)", report.cameras, completed, report.grabbed, changes,
+                 duration_ms, write_ms)
         return report
 
     @property
@@ -213,6 +220,11 @@ def _job(outcome: CameraOutcome) -> GrabJob:
     target = outcome.target
     return GrabJob(target.camera_id, with_credentials(target.url, target.username, target.password))
 
+
+
+def _grab_priority(outcome: CameraOutcome, row: Any) -> tuple[int, str]:
+    return tier2_plan.priority(row["last_result"] if row is not None else None,
+                               str(outcome.result.status), row)
 
 
 def _state_from_row(row: Any) -> CameraState:

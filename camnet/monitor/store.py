@@ -9,7 +9,9 @@ All of a cycle's writes go through :func:`record_cycle` in the cycle's one trans
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from datetime import timedelta
 from typing import Any
 
 from camnet.db import Database, Transaction
@@ -37,41 +39,49 @@ async def cameras_in_maintenance(db: Database, ids: list[int]) -> set[int]:
     return await in_maintenance_now(db, ids)
 
 
-async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, Any]) -> None:
+async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, Any],
+                       *, cycle_retention_days: float | None = None) -> None:
     """Write everything tier 1 learnt in a cycle: status rows, transitions, outages, the cycle.
 
+    Each table gets one batched statement (``executemany``), so a district-wide change of
+    thousands of cameras is a handful of statements in the cycle's one transaction.
     ``stored`` (the rows read at the cycle's start) is kept for hooks that need the state
-    before the cycle.
+    before the cycle. With ``cycle_retention_days``, ``probe_cycle`` rows that started
+    longer ago than that are deleted in the same transaction (see :func:`prune_cycles`).
     """
     status_rows = []
+    changes: list[tuple[int, str, str | None, str, str]] = []
+    opened: list[tuple[int, str, str]] = []
+    closed: list[tuple[str, int]] = []
     for o in report.outcomes:
         assert o.state is not None  # noqa: S101 - set in _run
+        camera_id = o.target.camera_id
         status_rows.append((
-            o.target.camera_id, o.state.status, o.state.since, o.state.cause,
+            camera_id, o.state.status, o.state.since, o.state.cause,
             o.state.fail_streak, o.state.ok_streak, o.state.streak_since, o.at,
             str(o.result.status), mask_text(o.result.detail), o.result.latency_ms,
             o.result.rtsp_code,
         ))
         if o.transition:
             t = o.transition
-            await tx.execute(
-                "INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (o.target.camera_id, t.at, t.from_status, t.to_status, t.reason),
-            )
+            changes.append((camera_id, t.at, t.from_status, t.to_status, t.reason))
             if t.outage_started_at:
-                await tx.execute(
-                    "INSERT OR IGNORE INTO outage(camera_id, started_at, cause) VALUES (?, ?, ?)",
-                    (o.target.camera_id, t.outage_started_at, t.reason),
-                )
+                opened.append((camera_id, t.outage_started_at, t.reason))
             if t.outage_ended_at:
-                await tx.execute(
-                    "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL",
-                    (t.outage_ended_at, o.target.camera_id),
-                )
+                closed.append((t.outage_ended_at, camera_id))
+    await executemany_chunked(
+        tx, "INSERT INTO status_change(camera_id, at, from_status, to_status, reason)"
+        " VALUES (?, ?, ?, ?, ?)", changes)
+    # closed before opened: a camera's new outage must not be closed by its old one's end
+    await executemany_chunked(
+        tx, "UPDATE outage SET ended_at = ? WHERE camera_id = ? AND ended_at IS NULL", closed)
+    await executemany_chunked(
+        tx, "INSERT OR IGNORE INTO outage(camera_id, started_at, cause) VALUES (?, ?, ?)",
+        opened)
     # Only the tier-1 columns: the picture ones belong to tier 2 (monitor/tier2_store.py),
     # which writes them on its own schedule.
-    await tx.executemany(
+    await executemany_chunked(
+        tx,
         "INSERT INTO camera_status(camera_id, status, since, cause, fail_streak, ok_streak,"
         " streak_since, last_probe_at, last_result, last_detail, last_latency_ms,"
         " last_rtsp_code, cycles_since_grab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
@@ -84,12 +94,43 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
         " cycles_since_grab = camera_status.cycles_since_grab + 1",
         status_rows,
     )
+    finished = utcnow()
     await tx.execute(
         "INSERT INTO probe_cycle(started_at, finished_at, duration_ms, cameras, completed,"
         " grabbed, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (report.started_at, to_iso(utcnow()), report.duration_ms, report.cameras,
+        (report.started_at, to_iso(finished), report.duration_ms, report.cameras,
          report.completed, report.grabbed, len(report.transitions)),
     )
+    if cycle_retention_days is not None:
+        await prune_cycles(tx, to_iso(finished - timedelta(days=cycle_retention_days)))
+
+
+WRITE_CHUNK = 5000
+
+
+async def executemany_chunked(tx: Transaction, sql: str, rows: list[Any]) -> None:
+    """``executemany`` in chunks of :data:`WRITE_CHUNK` rows, yielding to the loop between.
+
+    Still one transaction; the event loop gets a turn between chunks, so ``/healthz`` and
+    the probes in flight are not held up by a 50,000-row write.
+    """
+    for i in range(0, len(rows), WRITE_CHUNK):
+        await tx.executemany(sql, rows[i:i + WRITE_CHUNK])
+        await asyncio.sleep(0)
+
+
+async def prune_cycles(tx: Transaction, before: str) -> int:
+    """Delete ``probe_cycle`` rows that started before ``before`` (ISO UTC); the newest stays.
+
+    The newest row is never deleted, so ``MAX(id)`` keeps counting cycles ever recorded
+    (ids are never reused while a row with a higher id exists).
+
+    Returns:
+        How many rows were deleted.
+    """
+    return await tx.execute_rowcount(
+        "DELETE FROM probe_cycle WHERE started_at < ?"
+        " AND id < (SELECT MAX(id) FROM probe_cycle)", (before,))
 
 
 async def status_events(db: Database, report: CycleReport) -> list[StatusEvent]:
@@ -98,15 +139,15 @@ async def status_events(db: Database, report: CycleReport) -> list[StatusEvent]:
     if not changed:
         return []
     ids = [o.target.camera_id for o, _ in changed]
-    marks = ",".join("?" * len(ids))
-    names = {
-        r["id"]: r
+    names: dict[int, Any] = {}
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):  # a province-wide change
+        marks = ",".join("?" * len(chunk))                            # fits no single IN (...)
         for r in await db.fetchall(
             "SELECT c.id, c.name, p.name AS point, z.code FROM camera c"
             " JOIN camera_point p ON p.id = c.point_id JOIN zone z ON z.id = p.zone_id"
-            f" WHERE c.id IN ({marks})", ids,
-        )
-    }
+            f" WHERE c.id IN ({marks})", chunk,  # noqa: S608
+        ):
+            names[r["id"]] = r
     return [
         StatusEvent(o.target.camera_id, names[o.target.camera_id]["name"],
                     names[o.target.camera_id]["point"], names[o.target.camera_id]["code"],

@@ -14,23 +14,35 @@ from datetime import timedelta
 from camnet.db import Database, Transaction
 from camnet.intervals import Interval
 from camnet.monitor.outcomes import CycleReport
+from camnet.monitor.store import executemany_chunked
 from camnet.timeutil import parse_iso, to_iso
 
 
 async def extend(tx: Transaction, report: CycleReport, *, gap_s: float) -> None:
-    """Record that this cycle watched its cameras (inside the cycle's transaction)."""
+    """Record that this cycle watched its cameras (inside the cycle's transaction).
+
+    Two batched statements, whatever the number of cameras: first every camera's latest
+    span is extended when it ended at most ``gap_s`` before the probe; then a span is
+    opened for each camera that still has none reaching its probe (the ones just extended
+    do, so they are skipped).
+    """
+    extend_rows = []
+    open_rows = []
     for o in report.outcomes:
         camera_id, at = o.target.camera_id, o.at
         oldest = to_iso(parse_iso(at) - timedelta(seconds=gap_s))
-        updated = await tx.execute_rowcount(
-            "UPDATE watched_span SET ended_at = ? WHERE id = (SELECT id FROM watched_span"
-            " WHERE camera_id = ? ORDER BY ended_at DESC LIMIT 1) AND ended_at >= ?"
-            " AND ended_at <= ?", (at, camera_id, oldest, at))
-        if not updated:
-            await tx.execute(
-                "INSERT INTO watched_span(camera_id, started_at, ended_at)"
-                " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM watched_span"
-                " WHERE camera_id = ? AND ended_at >= ?)", (camera_id, at, at, camera_id, at))
+        extend_rows.append((at, camera_id, oldest, at))
+        open_rows.append((camera_id, at, at, camera_id, at))
+    if not extend_rows:
+        return
+    await executemany_chunked(
+        tx, "UPDATE watched_span SET ended_at = ? WHERE id = (SELECT id FROM watched_span"
+        " WHERE camera_id = ? ORDER BY ended_at DESC LIMIT 1) AND ended_at >= ?"
+        " AND ended_at <= ?", extend_rows)
+    await executemany_chunked(
+        tx, "INSERT INTO watched_span(camera_id, started_at, ended_at)"
+        " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM watched_span"
+        " WHERE camera_id = ? AND ended_at >= ?)", open_rows)
 
 
 async def spans(db: Database, ids: list[int], lo_iso: str, hi_iso: str

@@ -173,7 +173,7 @@ async def metrics(request: web.Request, p: Principal) -> web.Response:
     """Cameras by status and result, open outages, the last cycle's duration and completion."""
     from camnet.monitor.metrics import render_metrics
 
-    text = await render_metrics(request.app[keys.DB], p)
+    text = await render_metrics(request.app[keys.DB], p, request.app[keys.CONFIG].monitor)
     from camnet.web.alerts_ctx import ALERTS  # alert delivery and channel health
 
     if ALERTS in request.app:
