@@ -35,6 +35,7 @@ from camnet.web import (
     ui_board,
     ui_evidence,
     ui_map,
+    ui_users,
 )
 from camnet.web.alerts_ctx import alerts_ctx
 from camnet.web.middleware import errors, identify, same_origin, security_headers
@@ -125,5 +126,6 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_evidence.routes)
     app.router.add_routes(ui_alerts.routes)
     app.router.add_routes(ui_map.routes)
+    app.router.add_routes(ui_users.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app
