@@ -31,6 +31,7 @@ from camnet.web import (
     keys,
     lifecycle,
     ui_alerts,
+    ui_audit,
     ui_auth,
     ui_board,
     ui_evidence,
@@ -127,5 +128,6 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_alerts.routes)
     app.router.add_routes(ui_map.routes)
     app.router.add_routes(ui_users.routes)
+    app.router.add_routes(ui_audit.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app
