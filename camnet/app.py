@@ -35,6 +35,7 @@ from camnet.web import (
     ui_auth,
     ui_board,
     ui_evidence,
+    ui_home,
     ui_map,
     ui_users,
 )
@@ -129,5 +130,6 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     app.router.add_routes(ui_map.routes)
     app.router.add_routes(ui_users.routes)
     app.router.add_routes(ui_audit.routes)
+    app.router.add_routes(ui_home.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

@@ -36,7 +36,7 @@ def safe_next(target: str) -> str:
 @routes.get("/login")
 async def login_form(request: web.Request) -> web.Response:
     """Show the login form."""
-    return await render(request, "login.html", {"next": safe_next(request.query.get("next", "/"))})
+    return await render(request, "login.html", {"next": safe_next(request.query.get("next", "/home"))})
 
 
 @routes.post("/login")
@@ -46,7 +46,7 @@ async def login(request: web.Request) -> web.Response:
     await check_csrf(request, form)
     username = str(form.get("username", "")).strip()[:200]
     password = str(form.get("password", ""))
-    target = safe_next(str(form.get("next", "/")))
+    target = safe_next(str(form.get("next", "/home")))
     db, policy = request.app[keys.DB], request.app[keys.THROTTLE]
     address = client_address(request)
     lang = language_of(request, request.app[keys.CONFIG].ui.language)

@@ -17,11 +17,11 @@ pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 VIEWPORTS = ({"width": 390, "height": 844}, {"width": 1366, "height": 900})
-ROLES = {  # user → pages that role can open
-    "xem": ("", "alerts", "map"),
-    "canbo": ("", "incidents", "requests", "requests/at-risk", "alerts", "map"),
-    "chihuy": ("", "incidents", "requests", "requests/at-risk", "alerts", "map", "audit"),
-    "admin": ("", "incidents", "requests", "requests/at-risk", "alerts", "map", "users", "audit"),
+ROLES = {  # user → pages that role can open ("home" is where login lands)
+    "xem": ("home", "", "alerts", "map"),
+    "canbo": ("home", "", "incidents", "requests", "requests/at-risk", "alerts", "map"),
+    "chihuy": ("home", "", "incidents", "requests", "requests/at-risk", "alerts", "map", "audit"),
+    "admin": ("home", "", "incidents", "requests", "requests/at-risk", "alerts", "map", "users", "audit"),
 }
 SMALL_TARGETS = """() => [...document.querySelectorAll(
     'header.top nav a, header.top .lang, header.top .who button, header.top .menu-button')]
@@ -51,7 +51,7 @@ async def test_every_page_as_every_role(sample_server: TestServer) -> None:
                     await page.fill("input[name=username]", user)
                     await page.fill("input[name=password]", "camnet-demo")
                     await page.click("button[type=submit]")
-                    await page.wait_for_url(base)
+                    await page.wait_for_url(base + "home")
                     for path in paths:
                         resp = await page.goto(base + path)
                         assert resp is not None and resp.status == 200, (user, path)
@@ -76,7 +76,7 @@ async def test_phone_header_is_a_keyboard_menu(sample_server: TestServer) -> Non
             await page.fill("input[name=username]", "admin")
             await page.fill("input[name=password]", "camnet-demo")
             await page.click("button[type=submit]")
-            await page.wait_for_url(base)
+            await page.wait_for_url(base + "home")
             logout = page.locator("header.top .who button")
             assert not await logout.is_visible()
             await page.focus("#menu-toggle")
