@@ -21,7 +21,7 @@ from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
 PERMISSION = "users.manage"
-DONE = ("created", "role", "disabled", "enabled", "revoked")  # ?done= success messages
+DONE = ("created", "role", "disabled", "enabled", "revoked", "unlocked")  # ?done= success messages
 
 
 async def _page(request: web.Request, p: Principal, *, secret: tuple[str, str, str] | None = None,
@@ -71,6 +71,9 @@ async def users_post(request: web.Request) -> web.Response:
         elif action in ("disable", "enable"):
             await users.set_disabled(db, p, username, disabled=action == "disable")
             done = f"{action}d"
+        elif action == "unlock":
+            await users.unlock_user(db, p, username)
+            done = "unlocked"
         elif action == "reset":
             temporary = secrets.token_urlsafe(9)
             await users.set_password(db, p, username, temporary)

@@ -105,3 +105,21 @@ async def test_admin_manages_users_and_tokens(world: World) -> None:
     csrf = await _as(world, "admin")
     assert (await _post(world, {"csrf": csrf, "action": "nonsense"})).status == 422
 
+
+
+async def test_admin_lifts_a_lockout(world: World) -> None:
+    world.client.session.cookie_jar.clear()
+    for _ in range(5):
+        assert await _login(world.client, "canbo", "wrong-password") == 401
+    assert await _login(world.client, "canbo", "camnet-demo") == 429
+    csrf = await _as(world, "admin")
+    resp = await _post(world, {"csrf": csrf, "action": "unlock", "username": "canbo"})
+    assert resp.headers["Location"] == "/users?done=unlocked"
+    page = await (await world.client.get(resp.headers["Location"])).text()
+    assert "Đã gỡ khoá đăng nhập" in page
+    world.client.session.cookie_jar.clear()
+    assert await _login(world.client, "canbo", "camnet-demo") == 303
+    # an unknown user name is named in a 404
+    csrf = await _as(world, "admin")
+    assert (await _post(world, {"csrf": csrf, "action": "unlock",
+                                "username": "nobody"})).status == 404
