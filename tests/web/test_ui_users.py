@@ -112,6 +112,12 @@ async def test_admin_lifts_a_lockout(world: World) -> None:
     for _ in range(5):
         assert await _login(world.client, "canbo", "wrong-password") == 401
     assert await _login(world.client, "canbo", "camnet-demo") == 429
+    token = await _csrf(world.client)
+    resp = await world.client.post("/login", data={"username": "canbo", "password": "camnet-demo",
+                                                   "csrf": token, "next": "/"})
+    text = await resp.text()
+    assert resp.status == 429 and "Đăng nhập sai quá nhiều lần; thử lại sau" in text
+    assert "too many failed logins" not in text
     csrf = await _as(world, "admin")
     resp = await _post(world, {"csrf": csrf, "action": "unlock", "username": "canbo"})
     assert resp.headers["Location"] == "/users?done=unlocked"
@@ -123,3 +129,10 @@ async def test_admin_lifts_a_lockout(world: World) -> None:
     csrf = await _as(world, "admin")
     assert (await _post(world, {"csrf": csrf, "action": "unlock",
                                 "username": "nobody"})).status == 404
+
+
+async def test_error_pages_have_words_not_codes(world: World) -> None:
+    await _as(world, "admin")
+    resp = await world.client.put("/users")
+    text = await resp.text()
+    assert resp.status == 405 and "Không hỗ trợ thao tác này" in text and "error_" not in text
