@@ -10,9 +10,17 @@ violation.
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestServer
+
+from camnet.auth.principal import cli_principal
+from camnet.evidence import incidents, requests
+from camnet.evidence.models import IncidentIn, RequestCameraIn, RequestIn
+from camnet.monitor.queries import board_cameras
+from camnet.timeutil import utcnow
+from camnet.web import keys
 
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
@@ -43,6 +51,17 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 async def test_every_page_as_every_role(sample_server: TestServer) -> None:
     base = str(sample_server.make_url("/"))
+    # one incident with one request, so the incident page (with its request form) and the
+    # request page are swept too
+    db, root = sample_server.app[keys.DB], cli_principal()
+    start = utcnow() - timedelta(hours=3)
+    incident = await incidents.create_incident(db, root, IncidentIn(
+        case_no="VV-SWEEP-1", kind="theft", occurred_from=start,
+        occurred_to=start + timedelta(minutes=30), zone_code="SAMPLE-PHUMY", summary="Quét trang"))
+    camera = (await board_cameras(db, root))[0].id
+    made = await requests.create_request(db, root, RequestIn(
+        incident_id=incident.id, reason="Quét trang", cameras=[RequestCameraIn(camera_id=camera)]))
+    extra = (f"incidents/{incident.id}", f"requests/{made.id}")
     async with async_api.async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM,
                                            args=["--no-sandbox", "--disable-gpu"])
@@ -62,7 +81,7 @@ async def test_every_page_as_every_role(sample_server: TestServer) -> None:
                     await page.fill("input[name=password]", "camnet-demo")
                     await page.click("button[type=submit]")
                     await page.wait_for_url(base + "home")
-                    for path in paths:
+                    for path in paths + (extra if "incidents" in paths else ()):
                         resp = await page.goto(base + path)
                         assert resp is not None and resp.status == 200, (user, path)
                         width = await page.evaluate("document.documentElement.scrollWidth")
