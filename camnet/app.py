@@ -33,16 +33,19 @@ from camnet.web import (
     keys,
     lifecycle,
     ui_alerts,
+    ui_audit,
     ui_auth,
     ui_board,
     ui_cameras,
     ui_evidence,
+    ui_home,
     ui_hosts,
     ui_hosts_review,
     ui_maintenance,
     ui_map,
     ui_public,
     ui_registry,
+    ui_users,
 )
 from camnet.web.alerts_ctx import alerts_ctx
 from camnet.web.middleware import errors, identify, same_origin, security_headers
@@ -140,5 +143,8 @@ def create_app(config: Config, extra_cleanup: list[CleanupCtx] | None = None) ->
     for pages in (ui_registry, ui_cameras, ui_maintenance):  # uireg: /new before /{id}
         app.router.add_routes(pages.routes)
     ui_public.setup(app)
+    app.router.add_routes(ui_users.routes)
+    app.router.add_routes(ui_audit.routes)
+    app.router.add_routes(ui_home.routes)
     app.router.add_static("/static", str(resources.files("camnet.web") / "static"))
     return app

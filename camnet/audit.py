@@ -8,11 +8,14 @@ no encrypted secret, no credentials in URLs.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from camnet import chain
 from camnet.auth.principal import Principal
+from camnet.auth.scope import in_scope
 from camnet.db import Database, Transaction
+from camnet.paging import Page, paginate
 from camnet.secretstore import mask_values
 from camnet.timeutil import now_iso
 
@@ -93,3 +96,73 @@ async def personal_access_report(db: Database, actor: Principal, *, point_ids: l
         (json.dumps(point_ids), json.dumps(request_ids)))
     return [{"audit_id": r["id"], "at": r["at"], "actor": r["actor"], "entity": r["entity"],
              "detail": json.loads(r["after"]) if r["after"] else None} for r in rows]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What to look for in the audit log; empty fields match everything.
+
+    Attributes:
+        actor: exact user name of who acted.
+        action: exact action (``create``, ``set_role``, ``login_failed``…).
+        entity: exact kind of object (``user``, ``camera``, ``extraction_request``…).
+        entity_id: one object's id.
+        since: ISO UTC lower bound of ``at`` (inclusive).
+        until: ISO UTC upper bound of ``at`` (exclusive).
+    """
+
+    actor: str = ""
+    action: str = ""
+    entity: str = ""
+    entity_id: int | None = None
+    since: str = ""
+    until: str = ""
+
+
+async def search_log(db: Database, actor: Principal, wanted: AuditFilter, *, page: int,
+                     per_page: int) -> tuple[list[dict[str, Any]], Page]:
+    """One page of the audit log, newest first, limited to the caller's scope.
+
+    Rows are in scope when the acting user belongs to the caller's zone subtree; rows by
+    no user (the local CLI, log-in attempts with unknown names) are shown only to callers
+    bound to a top-level zone.
+
+    Args:
+        db: the database.
+        actor: who asks (needs ``audit.read``).
+        wanted: the filter.
+        page: 1-based page number.
+        per_page: rows per page.
+    """
+    actor.require("audit.read")
+    scope, scope_params = in_scope("z.path", actor.zone_path)
+    top = actor.zone_path.count("/") <= 2
+    where = [f"(a.actor IN (SELECT u.username FROM user u JOIN zone z ON z.id = u.zone_id"
+             f" WHERE {scope})" + (" OR a.actor NOT IN (SELECT username FROM user))" if top else ")")]
+    params: list[Any] = [*scope_params]
+    for column, value in (("a.actor", wanted.actor), ("a.action", wanted.action),
+                          ("a.entity", wanted.entity)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if wanted.entity_id is not None:
+        where.append("a.entity_id = ?")
+        params.append(wanted.entity_id)
+    if wanted.since:
+        where.append("a.at >= ?")
+        params.append(wanted.since)
+    if wanted.until:
+        where.append("a.at < ?")
+        params.append(wanted.until)
+    clause = " AND ".join(where)
+    rows, pager = await paginate(
+        db, select_sql=f"SELECT a.* FROM audit_log a WHERE {clause} ORDER BY a.id DESC",  # noqa: S608
+        count_sql=f"SELECT COUNT(*) FROM audit_log a WHERE {clause}",  # noqa: S608
+        params=params, page=page, per_page=per_page)
+    return [dict(r) for r in rows], pager
+
+
+async def head_hash(db: Database) -> tuple[int, str] | None:
+    """The id and hash of the newest audit row (the chain head), or ``None`` when empty."""
+    row = await db.fetchone("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    return None if row is None else (int(row["id"]), str(row["hash"]))

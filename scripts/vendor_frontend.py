@@ -43,6 +43,11 @@ PINS: dict[str, tuple[str, dict[str, str]]] = {
         "dist/MarkerCluster.Default.css": "MarkerCluster.Default.css",
         "MIT-LICENCE.txt": "LICENSE",
     }),
+    # accessibility checks in the browser tests only (tests/web/test_pages_sweep.py); no page loads it
+    "axe-core": ("4.10.2", {
+        "axe.min.js": "axe.min.js",
+        "LICENSE": "LICENSE",
+    }),
     "protomaps-leaflet": ("5.1.0", {
         "dist/protomaps-leaflet.js": "protomaps-leaflet.js",
         "LICENSE": "LICENSE",

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from camnet import audit
-from camnet.accounts import sessions
+from camnet.accounts import logins, sessions
 from camnet.auth.principal import ROLES, Principal
 from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
@@ -164,6 +164,20 @@ async def set_password(db: Database, actor: Principal, username: str, password: 
         await tx.execute("UPDATE user SET password_hash = ? WHERE id = ?", (password_hash, row["id"]))
         await sessions.end_user_sessions(tx, row["id"], "password changed", utcnow())
         await audit.record(tx, actor, "set_password", "user", row["id"])  # never the password
+
+
+async def unlock_user(db: Database, actor: Principal, username: str) -> int:
+    """Lift the login lockouts of a user in the caller's scope (admin action), audited.
+
+    Returns:
+        How many lockouts were lifted.
+    """
+    actor.require("users.manage")
+    async with db.transaction() as tx:
+        row = await _user_in_scope(tx, actor, username)
+        lifted = await logins.unlock(tx, username)
+        await audit.record(tx, actor, "unlock", "user", row["id"], None, {"lifted": lifted})
+    return lifted
 
 
 def principal_from_row(row: sqlite3.Row) -> Principal:

@@ -263,3 +263,18 @@ def camera_dict(c: BoardCamera) -> dict[str, object]:
             "maintenance_reason": c.maintenance_reason,
             "maintenance_until": c.maintenance_until, "tier2_cause": c.tier2_cause,
             "monitored": c.monitored}
+
+
+async def down_counts(db: Database, actor: Principal, *, down_before: str) -> tuple[int, int]:
+    """Cameras down in the caller's scope: ``(all, down since before down_before)``.
+
+    Reads the ``down`` range of the ``camera_status(status)`` index, never every camera.
+    """
+    actor.require("monitor.read")
+    scope, params = in_scope("z.path", actor.zone_path)
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(s.since <= ?), 0) AS old FROM camera_status s"
+        " JOIN camera c ON c.id = s.camera_id JOIN camera_point p ON p.id = c.point_id"
+        f" JOIN zone z ON z.id = p.zone_id WHERE s.status = 'down' AND {scope}",  # noqa: S608
+        (down_before, *params))
+    return (int(row["n"]), int(row["old"])) if row is not None else (0, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -101,6 +102,20 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, o
     return ErrorBody.of(code, message, field).model_dump()
 
 
+def return_path(request: web.Request) -> str:
+    """Where to go back after logging in: this page, or for a form post the page holding the form.
+
+    A POST-only address opened with GET would answer 405, so a post returns to the
+    same-origin ``Referer`` (the page with the form) or else to the role home.
+    """
+    if request.method in ("GET", "HEAD"):
+        return request.path_qs
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc == request.host and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/home"
+
+
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn expected errors into ``{"error": {...}}`` with a 4xx; unexpected ones into a 500."""
@@ -111,7 +126,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         if isinstance(exc, TooManyAttempts):
             headers["Retry-After"] = str(exc.retry_after_s)
         if isinstance(exc, Unauthenticated) and not request.path.startswith("/api/"):
-            raise web.HTTPSeeOther(f"/login?next={request.path_qs}") from exc
+            raise web.HTTPSeeOther(f"/login?next={return_path(request)}") from exc
         if not request.path.startswith("/api/"):
             return await _error_page(request, exc.status, exc.message)
         return web.json_response(exc.to_dict(), status=exc.status, headers=headers)

@@ -11,7 +11,7 @@ from camnet.accounts import logins, sessions
 from camnet.accounts.users import authenticate
 from camnet.audit import record_auth_event
 from camnet.errors import TooManyAttempts
-from camnet.timeutil import utcnow
+from camnet.timeutil import format_duration, utcnow
 from camnet.web import keys
 from camnet.web.csrf import check_csrf, csrf_token
 from camnet.web.i18n import language_of, translate
@@ -36,7 +36,7 @@ def safe_next(target: str) -> str:
 @routes.get("/login")
 async def login_form(request: web.Request) -> web.Response:
     """Show the login form."""
-    return await render(request, "login.html", {"next": safe_next(request.query.get("next", "/"))})
+    return await render(request, "login.html", {"next": safe_next(request.query.get("next", "/home"))})
 
 
 @routes.post("/login")
@@ -46,7 +46,7 @@ async def login(request: web.Request) -> web.Response:
     await check_csrf(request, form)
     username = str(form.get("username", "")).strip()[:200]
     password = str(form.get("password", ""))
-    target = safe_next(str(form.get("next", "/")))
+    target = safe_next(str(form.get("next", "/home")))
     db, policy = request.app[keys.DB], request.app[keys.THROTTLE]
     address = client_address(request)
     lang = language_of(request, request.app[keys.CONFIG].ui.language)
@@ -54,7 +54,9 @@ async def login(request: web.Request) -> web.Response:
     try:
         await logins.check_allowed(db, username, address, now)
     except TooManyAttempts as exc:
-        response = await render(request, "login.html", {"next": target, "error": exc.message}, 429)
+        wait = format_duration(exc.retry_after_s, lang)
+        response = await render(request, "login.html", {
+            "next": target, "error": f"{translate('login_locked_wait', lang)} {wait}."}, 429)
         response.headers["Retry-After"] = str(exc.retry_after_s)
         return response
     principal = await authenticate(db, username, password)

@@ -26,7 +26,7 @@ async def test_alerts_page_in_a_browser(sample_server: TestServer, tmp_path: Pat
             await page.fill("input[name=username]", "admin")
             await page.fill("input[name=password]", "camnet-demo")
             await page.click("button[type=submit]")
-            await page.wait_for_url(base)
+            await page.wait_for_url(base + "home")
             await page.click("a[href='/alerts']")
             await page.wait_for_url("**/alerts")
             await page.click("form:has(input[value=link]) button")

@@ -48,7 +48,7 @@ async def _login(page: Any, base: str, user: str) -> None:
     await page.fill("input[name=username]", user)
     await page.fill("input[name=password]", "camnet-demo")
     await page.click("button[type=submit]")
-    await page.wait_for_url(base)
+    await page.wait_for_url(base + "home")
 
 
 @pytest.mark.browser

@@ -87,7 +87,7 @@ async def test_map_cones_who_saw_and_draft(server: TestServer, viewport: dict[st
             await page.fill("input[name=username]", "canbo")
             await page.fill("input[name=password]", "camnet-demo")
             await page.click("button[type=submit]")
-            await page.wait_for_url(base)
+            await page.wait_for_url(base + "home")
             await page.goto(base + "map")
             count = await _poll(lambda: page.get_attribute("#map", "data-cameras"))
             assert count and int(count) > 0, errors
@@ -173,7 +173,7 @@ async def test_incident_point_picked_on_the_map_and_cameras_near_it(server: Test
             await page.fill("input[name=username]", "canbo")
             await page.fill("input[name=password]", "camnet-demo")
             await page.click("button[type=submit]")
-            await page.wait_for_url(base)
+            await page.wait_for_url(base + "home")
             await page.goto(base + "incidents")
             await page.wait_for_selector(".pick-map[data-ready]", timeout=30_000)
             await page.locator(".pick-map").click()  # scrolls it into view, clicks the centre
@@ -229,7 +229,7 @@ async def test_map_with_a_pmtiles_basemap(tmp_path: Path) -> None:
                 await page.fill("input[name=username]", "xem")
                 await page.fill("input[name=password]", "camnet-demo")
                 await page.click("button[type=submit]")
-                await page.wait_for_url(base)
+                await page.wait_for_url(base + "home")
                 await page.goto(base + "map")
                 count = await _poll(lambda: page.get_attribute("#map", "data-cameras"))
                 assert count and int(count) > 0, errors

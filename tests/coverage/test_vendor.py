@@ -9,7 +9,8 @@ from pathlib import Path
 
 WEB = Path(__file__).resolve().parents[2] / "camnet" / "web"
 VENDOR = WEB / "static" / "vendor"
-PINNED = {"leaflet": "1.9.4", "leaflet.markercluster": "1.5.3", "protomaps-leaflet": "5.1.0"}
+PINNED = {"leaflet": "1.9.4", "leaflet.markercluster": "1.5.3", "protomaps-leaflet": "5.1.0",
+          "axe-core": "4.10.2"}
 
 
 def test_every_vendored_file_matches_the_manifest() -> None:

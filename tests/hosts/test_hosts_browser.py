@@ -68,7 +68,7 @@ async def test_host_journey_on_a_phone(sample_server: TestServer, tmp_path: Path
             await opage.fill("input[name=username]", "canbo")
             await opage.fill("input[name=password]", "camnet-demo")
             await opage.click("button[type=submit]")
-            await opage.wait_for_url(base + "/")
+            await opage.wait_for_url(base + "/home")
             await opage.goto(base + "/ho-so-dang-ky")
             await _no_sideways_scroll(opage)
             await opage.click("tr.reg-row a >> nth=1")

@@ -48,7 +48,7 @@ async def test_board_on_a_phone_updates_in_place(sample_server: TestServer) -> N
             await page.fill("input[name=username]", "admin")
             await page.fill("input[name=password]", "camnet-demo")
             await page.click("button[type=submit]")
-            await page.wait_for_url(base)
+            await page.wait_for_url(base + "home")
             await page.goto(base + "?zone=SAMPLE-PHUMY")
             assert await page.evaluate("document.documentElement.scrollWidth") <= 390
             cards = page.locator("li.cam")

@@ -25,7 +25,7 @@ async def test_log_in_and_log_an_incident(sample_server: TestServer, tmp_path: P
             await page.fill("input[name=username]", "canbo")
             await page.fill("input[name=password]", "camnet-demo")
             await page.click("button[type=submit]")
-            await page.wait_for_url(base)
+            await page.wait_for_url(base + "home")
             assert "Bảng trạng thái" in await page.content()
             await page.click("a[href='/incidents']")
             await page.fill("input[name=case_no]", "VV-BROWSER-1")
@@ -55,7 +55,7 @@ async def test_no_page_scrolls_sideways_on_a_phone(sample_server: TestServer) ->
             await page.fill("input[name=username]", "admin")
             await page.fill("input[name=password]", "camnet-demo")
             await page.click("button[type=submit]")
-            await page.wait_for_url(base)
+            await page.wait_for_url(base + "home")
             for path in ("", "alerts", "map", "incidents", "requests", "requests/at-risk"):
                 await page.goto(base + path)
                 width = await page.evaluate("document.documentElement.scrollWidth")

@@ -47,7 +47,8 @@ async def test_camera_page_and_edit_flow(sample_server: TestServer, tmp_path: Pa
             await page.fill("input[name=username]", "canbo")
             await page.fill("input[name=password]", "camnet-demo")
             await page.click("button[type=submit]")
-            await page.wait_for_url(base)
+            await page.wait_for_url(base + "home")  # login lands on the role home
+            await page.goto(base)
             # from the board to the camera: the link is a real tap target
             link = page.locator(f"a[href='/cameras/{cam.id}']").first
             box = await link.bounding_box()

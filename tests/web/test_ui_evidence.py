@@ -100,7 +100,8 @@ async def test_whole_workflow_through_pages(world: World) -> None:
     assert (await _post(world, f"{req_path}/transition", {
         "csrf": csrf, "to": "handed_over", "handed_over_to": "Đội CSHS"})).status == 303
     page = await (await world.client.get(req_path)).text()
-    assert "Đã bàn giao" in page and "VKS huyện" in page and "extracted → handed_over" in page
+    assert "Đã bàn giao" in page and "VKS huyện" in page
+    assert "Đã trích xuất → Đã bàn giao" in page and "extracted → handed_over" not in page
 
     form_page = await (await world.client.get(f"{req_path}/form")).text()
     assert "VV-UI-1" in form_page and "@media print" in form_page
