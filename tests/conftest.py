@@ -4,6 +4,7 @@ and the real camera simulator (GStreamer RTSP server) for every test package."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher
 
 from camnet.accounts import users
@@ -163,3 +165,29 @@ async def start_camsim() -> AsyncIterator[StartSimulator]:
     yield start
     for sim in started:
         await sim.stop()
+
+
+class Inbox:
+    """Collects every message the local aiosmtpd server accepts (the SMTP stand-in)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1: its inbox and port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()

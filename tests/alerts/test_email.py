@@ -4,44 +4,15 @@ from __future__ import annotations
 
 import email
 import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from email.header import decode_header, make_header
-from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from camnet.alerts.channels import EmailChannel, SmtpSettings
 from camnet.alerts.recipients import add_subscription, set_contact
 from camnet.auth.principal import cli_principal
 from camnet.timeutil import utcnow
 from tests.alerts.conftest import AlertRig
-
-
-class Inbox:
-    """Collects every message the SMTP server accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+from tests.conftest import Inbox
 
 
 async def test_email_alert_with_vietnamese_subject(rig: AlertRig, smtp: tuple[Inbox, int]) -> None:

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import email
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from email.header import decode_header, make_header
-from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from camnet.alerts.channels import EmailChannel, SmtpSettings
 from camnet.alerts.service import AlertService
@@ -18,33 +12,8 @@ from camnet.config import load_config
 from camnet.hosts import registrations
 from camnet.timeutil import display_timezone, utcnow
 from camnet.web import keys
-from tests.conftest import World
+from tests.conftest import Inbox, World
 from tests.hosts.test_hosts_domain import _officer, _submit, _zone_id, reg_data
-
-
-class Inbox:
-    """Collects every message the SMTP server accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 def _text(raw: bytes) -> tuple[str, str]:
