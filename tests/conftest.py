@@ -191,3 +191,13 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
         yield inbox, port
     finally:
         controller.stop()
+
+
+async def log_in(page: Any, base: str, username: str, password: str = "camnet-demo") -> None:  # noqa: S107 - sample login
+    """Log in through the login form in a Playwright page; wait for the role home it lands on."""
+    root = base.rstrip("/") + "/"
+    await page.goto(root + "login")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(root + "home")

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
+from tests.conftest import log_in
+
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -22,11 +24,7 @@ async def test_alerts_page_in_a_browser(sample_server: TestServer, tmp_path: Pat
                                            args=["--no-sandbox", "--disable-gpu"])
         try:
             page = await browser.new_page()
-            await page.goto(base + "login")
-            await page.fill("input[name=username]", "admin")
-            await page.fill("input[name=password]", "camnet-demo")
-            await page.click("button[type=submit]")
-            await page.wait_for_url(base + "home")
+            await log_in(page, base, "admin")
             await page.click("a[href='/alerts']")
             await page.wait_for_url("**/alerts")
             await page.click("form:has(input[value=link]) button")

@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from camnet.i18n import catalog
 from camnet.web import keys
 from camnet.web.ui_map import MAP_TEXT_KEYS
+from tests.conftest import log_in
 
 async_api = pytest.importorskip("playwright.async_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -43,14 +44,6 @@ async def _poll(check: Any, timeout_s: float = 30.0) -> Any:
         await asyncio.sleep(0.2)
 
 
-async def _login(page: Any, base: str, user: str) -> None:
-    await page.goto(base + "login")
-    await page.fill("input[name=username]", user)
-    await page.fill("input[name=password]", "camnet-demo")
-    await page.click("button[type=submit]")
-    await page.wait_for_url(base + "home")
-
-
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 async def test_boundary_editor_with_mouse_and_keyboard(sample_server: TestServer) -> None:
@@ -69,12 +62,12 @@ async def test_boundary_editor_with_mouse_and_keyboard(sample_server: TestServer
                     if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
                     else None)
             # a viewer sees no editor; English words come from the catalogue
-            await _login(page, base, "xem")
+            await log_in(page, base, "xem")
             await page.goto(base + "map?lang=en")
             assert await page.locator("#edit-box").count() == 0
             assert "Which cameras could have seen it?" in await page.inner_text("#panel")
             await page.context.clear_cookies()
-            await _login(page, base, "admin")
+            await log_in(page, base, "admin")
             await page.goto(base + "map?lang=vi")
             assert await _poll(lambda: page.get_attribute("#map", "data-cameras"))
             assert "Sửa ranh giới địa bàn" in await page.inner_text("#edit-box")
@@ -171,7 +164,7 @@ async def test_who_saw_on_the_map_shows_maintenance_and_not_monitored(sample_ser
         try:
             page = await browser.new_page(viewport={"width": 390, "height": 844})
             page.on("pageerror", lambda e: errors.append(str(e)))
-            await _login(page, base, "canbo")
+            await log_in(page, base, "canbo")
             await page.goto(base + "map?lang=vi")
             await page.fill("#ws-lat", f"{asked[0]:.6f}")
             await page.fill("#ws-lon", f"{asked[1]:.6f}")

@@ -23,6 +23,7 @@ from camnet.evidence.models import IncidentIn
 from camnet.sample import load_sample
 from camnet.timeutil import utcnow
 from camnet.web import keys
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
@@ -83,11 +84,7 @@ async def test_map_cones_who_saw_and_draft(server: TestServer, viewport: dict[st
                     else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            await page.goto(base + "login")
-            await page.fill("input[name=username]", "canbo")
-            await page.fill("input[name=password]", "camnet-demo")
-            await page.click("button[type=submit]")
-            await page.wait_for_url(base + "home")
+            await log_in(page, base, "canbo")
             await page.goto(base + "map")
             count = await _poll(lambda: page.get_attribute("#map", "data-cameras"))
             assert count and int(count) > 0, errors
@@ -169,11 +166,7 @@ async def test_incident_point_picked_on_the_map_and_cameras_near_it(server: Test
             page = await browser.new_page(viewport={"width": 390, "height": 844})
             page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url))
             page.on("pageerror", lambda e: errors.append(str(e)))
-            await page.goto(base + "login")
-            await page.fill("input[name=username]", "canbo")
-            await page.fill("input[name=password]", "camnet-demo")
-            await page.click("button[type=submit]")
-            await page.wait_for_url(base + "home")
+            await log_in(page, base, "canbo")
             await page.goto(base + "incidents")
             await page.wait_for_selector(".pick-map[data-ready]", timeout=30_000)
             await page.locator(".pick-map").click()  # scrolls it into view, clicks the centre
@@ -225,11 +218,7 @@ async def test_map_with_a_pmtiles_basemap(tmp_path: Path) -> None:
                         if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
                         else None)
                 page.on("response", lambda r: ranges.append(r.status) if r.url.endswith(".pmtiles") else None)
-                await page.goto(base + "login")
-                await page.fill("input[name=username]", "xem")
-                await page.fill("input[name=password]", "camnet-demo")
-                await page.click("button[type=submit]")
-                await page.wait_for_url(base + "home")
+                await log_in(page, base, "xem")
                 await page.goto(base + "map")
                 count = await _poll(lambda: page.get_attribute("#map", "data-cameras"))
                 assert count and int(count) > 0, errors

@@ -15,6 +15,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from camnet.timeutil import to_local, utcnow
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
@@ -64,11 +65,7 @@ async def test_host_journey_on_a_phone(sample_server: TestServer, tmp_path: Path
 
             officer = await browser.new_context(viewport=PHONE)
             opage = await officer.new_page()
-            await opage.goto(base + "/login")
-            await opage.fill("input[name=username]", "canbo")
-            await opage.fill("input[name=password]", "camnet-demo")
-            await opage.click("button[type=submit]")
-            await opage.wait_for_url(base + "/home")
+            await log_in(opage, base, "canbo")
             await opage.goto(base + "/ho-so-dang-ky")
             await _no_sideways_scroll(opage)
             await opage.click("tr.reg-row a >> nth=1")

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestServer
 
 from camnet.config import Config, load_config
 from camnet.web import keys
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
@@ -44,11 +45,7 @@ async def test_board_on_a_phone_updates_in_place(sample_server: TestServer) -> N
                                            args=["--no-sandbox", "--disable-gpu"])
         try:
             page = await browser.new_page(viewport={"width": 390, "height": 844})
-            await page.goto(base + "login")
-            await page.fill("input[name=username]", "admin")
-            await page.fill("input[name=password]", "camnet-demo")
-            await page.click("button[type=submit]")
-            await page.wait_for_url(base + "home")
+            await log_in(page, base, "admin")
             await page.goto(base + "?zone=SAMPLE-PHUMY")
             assert await page.evaluate("document.documentElement.scrollWidth") <= 390
             cards = page.locator("li.cam")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
+from tests.conftest import log_in
+
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -21,11 +23,7 @@ async def test_log_in_and_log_an_incident(sample_server: TestServer, tmp_path: P
                                            args=["--no-sandbox", "--disable-gpu"])
         try:
             page = await browser.new_page()
-            await page.goto(base + "login")
-            await page.fill("input[name=username]", "canbo")
-            await page.fill("input[name=password]", "camnet-demo")
-            await page.click("button[type=submit]")
-            await page.wait_for_url(base + "home")
+            await log_in(page, base, "canbo")
             assert "Bảng trạng thái" in await page.content()
             await page.click("a[href='/incidents']")
             await page.fill("input[name=case_no]", "VV-BROWSER-1")
@@ -51,11 +49,7 @@ async def test_no_page_scrolls_sideways_on_a_phone(sample_server: TestServer) ->
                                            args=["--no-sandbox", "--disable-gpu"])
         try:
             page = await browser.new_page(viewport={"width": 390, "height": 844})
-            await page.goto(base + "login")
-            await page.fill("input[name=username]", "admin")
-            await page.fill("input[name=password]", "camnet-demo")
-            await page.click("button[type=submit]")
-            await page.wait_for_url(base + "home")
+            await log_in(page, base, "admin")
             for path in ("", "alerts", "map", "incidents", "requests", "requests/at-risk"):
                 await page.goto(base + path)
                 width = await page.evaluate("document.documentElement.scrollWidth")

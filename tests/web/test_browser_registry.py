@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestServer
 from camnet.auth.principal import cli_principal
 from camnet.registry import cameras
 from camnet.web import keys
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
@@ -43,11 +44,7 @@ async def test_camera_page_and_edit_flow(sample_server: TestServer, tmp_path: Pa
             failed: list[str] = []
             page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
                     if r.status >= 400 else None)
-            await page.goto(base + "login")
-            await page.fill("input[name=username]", "canbo")
-            await page.fill("input[name=password]", "camnet-demo")
-            await page.click("button[type=submit]")
-            await page.wait_for_url(base + "home")  # login lands on the role home
+            await log_in(page, base, "canbo")  # login lands on the role home
             await page.goto(base)
             # from the board to the camera: the link is a real tap target
             link = page.locator(f"a[href='/cameras/{cam.id}']").first

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
+from tests.conftest import log_in
+
 CSS = Path(__file__).parents[2] / "camnet" / "web" / "static" / "camnet.css"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -39,11 +41,7 @@ async def test_header_is_a_menu_on_phones_and_inline_on_desktops(sample_server: 
                                            args=["--no-sandbox", "--disable-gpu"])
         try:
             page = await browser.new_page(viewport={"width": 390, "height": 844})
-            await page.goto(base + "login")
-            await page.fill("input[name=username]", "admin")
-            await page.fill("input[name=password]", "camnet-demo")
-            await page.click("button[type=submit]")
-            await page.wait_for_url(re.compile(r".*/home$"))
+            await log_in(page, base, "admin")
             nav = page.locator("header.top nav")
             assert not await nav.is_visible()  # folded away on a phone
             button = page.locator("label.menu-button")

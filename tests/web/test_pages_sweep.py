@@ -20,6 +20,7 @@ from camnet.evidence import incidents, requests
 from camnet.evidence.models import IncidentIn, RequestCameraIn, RequestIn
 from camnet.timeutil import utcnow
 from camnet.web import keys
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
@@ -80,11 +81,7 @@ async def test_every_page_as_every_role(sample_server: TestServer) -> None:
                     page.on("pageerror", lambda e: errors.append(str(e)))
                     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
                             if r.status >= 400 else None)
-                    await page.goto(base + "login")
-                    await page.fill("input[name=username]", user)
-                    await page.fill("input[name=password]", "camnet-demo")
-                    await page.click("button[type=submit]")
-                    await page.wait_for_url(base + "home")
+                    await log_in(page, base, user)
                     for path in paths + (extra if "incidents" in paths else ()):
                         resp = await page.goto(base + path)
                         assert resp is not None and resp.status == 200, (user, path)
@@ -108,11 +105,7 @@ async def test_phone_header_is_a_keyboard_menu(sample_server: TestServer) -> Non
                                            args=["--no-sandbox", "--disable-gpu"])
         try:
             page = await browser.new_page(viewport={"width": 390, "height": 844})
-            await page.goto(base + "login")
-            await page.fill("input[name=username]", "admin")
-            await page.fill("input[name=password]", "camnet-demo")
-            await page.click("button[type=submit]")
-            await page.wait_for_url(base + "home")
+            await log_in(page, base, "admin")
             logout = page.locator("header.top .who button")
             assert not await logout.is_visible()
             await page.focus("#menu-toggle")
