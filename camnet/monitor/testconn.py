@@ -2,7 +2,8 @@
 
 Used by the camera edit page's "test connection" button. Nothing is recorded: the status,
 outages and snapshot stay the monitor's. The address deny-list (``monitor.deny_networks``)
-applies exactly as in a cycle, and the frame grab runs in a worker thread.
+applies exactly as in a cycle, and the frame grab is the monitor's own tier-2 grab (UDP
+fallback, a retry while a busy camera ends a session, named causes) in a worker thread.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from camnet.auth.principal import Principal
 from camnet.config import MonitorConfig
 from camnet.db import Database
-from camnet.monitor import frames
+from camnet.monitor import tier2_store
 from camnet.monitor.policy import denied_network, parse_networks
 from camnet.monitor.rtsp_probe import ProbeResult, ProbeStatus, probe
+from camnet.monitor.tier2 import grab_with_fallback
 from camnet.registry.cameras import get_camera_row, stream_targets
 from camnet.secretstore import CredentialCipher, with_credentials
 
@@ -53,8 +55,9 @@ async def check_connection(db: Database, cipher: CredentialCipher, actor: Princi
     if not grab or found.status != ProbeStatus.UP:
         return ConnectionTest(found.status.value, found.latency_ms, found.rtsp_code)
     url = with_credentials(target.url, target.username, target.password)
-    got = await asyncio.to_thread(frames.grab, url,
-                                  open_timeout_s=config.tier2_open_timeout_s,
-                                  read_timeout_s=config.tier2_read_timeout_s, frames=1)
+    # the monitor's own tier-2 grab: UDP fallback, a retry while a busy camera ends the
+    # probe's session, and a named cause (auth_failed, not_found, busy ...) when it fails
+    first = await tier2_store.load_transport(db, camera_id)
+    got, _transport = await asyncio.to_thread(grab_with_fallback, url, config, first)
     return ConnectionTest(found.status.value, found.latency_ms, found.rtsp_code, got.ok,
                           got.error, got.width, got.height, got.first_frame_ms)
