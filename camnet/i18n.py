@@ -41,7 +41,7 @@ def cause_text(cause: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     if not cause:
         return ""
     messages = catalog(DEFAULT_LANGUAGE)
-    for prefix in ("cause_", "health_"):
+    for prefix in ("cause_", "health_", "status_"):  # status_: a probe that answered ("up")
         if prefix + cause in messages:
             return translate(prefix + cause, lang)
     return cause

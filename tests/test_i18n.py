@@ -70,3 +70,10 @@ def test_unknown_key_and_language_fall_back() -> None:
     assert cause_text("timeout", "en") == translate("cause_timeout", "en")
     assert cause_text("black", "vi") == translate("health_black", "vi")
     assert cause_text("", "vi") == ""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_probe_result_reads_as_words(lang: str) -> None:
+    """A camera page shows its last probe result through cause_text: never a raw code."""
+    for result in ProbeStatus:
+        assert cause_text(result.value, lang) != result.value, result
