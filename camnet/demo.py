@@ -16,6 +16,7 @@ from aiohttp import web
 
 from camnet.auth.principal import cli_principal
 from camnet.db import Database
+from camnet.demo_case import seed_sample_case
 from camnet.hosts import public_store
 from camnet.registry.cameras import sample_camera_ids, set_streams
 from camnet.sample import SAMPLE_PREFIX
@@ -107,6 +108,8 @@ def simulator_ctx(plan: list[DemoCamera]):  # type: ignore[no-untyped-def]
             # residents' view of the sample commune: /trang-thai/SAMPLE-PHUMY
             await public_store.set_enabled(app[keys.DB], cli_principal("demo"),
                                            DEMO_COMMUNE, True)
+            # a case under way: canbo's submitted request waits for chihuy's approval
+            await seed_sample_case(app[keys.DB], app[keys.CONFIG])
             log.info("demo: simulator serving %d cameras on 127.0.0.1", len(plan))
             yield
         finally:

@@ -327,3 +327,10 @@ async def people_named(db: Database, usernames: list[str]) -> dict[str, dict[str
         "SELECT username, full_name, role FROM user WHERE username IN (SELECT value FROM json_each(?))",
         (json.dumps(names),))
     return {r["username"]: {"full_name": r["full_name"], "role": r["role"]} for r in rows}
+
+
+async def principal_by_username(db: Database, username: str) -> Principal | None:
+    """Load an enabled user's principal by login name (the demo acts as its sample users)."""
+    row = await db.fetchone(f"{USER_SELECT} WHERE u.username = ? AND u.disabled = 0",  # noqa: S608
+                            (username,))
+    return None if row is None else principal_from_row(row)
