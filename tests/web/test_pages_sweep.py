@@ -1,7 +1,8 @@
 """Every page as every role, on a phone (390×844) and a laptop (1366×900), in one browser.
 
 Checks per page: the document is no wider than the viewport, the console shows no error,
-and the header's links and buttons are at least 44×44 px. On the phone the header is a
+the header's links and buttons are at least 44×44 px, and on the phone every data table
+reads as cards (no cell squeezed into a narrow column). On the phone the header is a
 menu opened from the keyboard, with logout and the language link inside it.
 and axe-core (vendored, pinned in scripts/vendor_frontend.py) reports no serious or critical
 violation.
@@ -50,6 +51,13 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .map(e => e.getBoundingClientRect())
   .filter(r => r.width < 44 || r.height < 44).length"""
 
+# On a phone a data table is one card per row: no cell squeezed into a narrow column
+CRUSHED_CELLS = """() => innerWidth > 700 ? [] : [...document.querySelectorAll(
+    'main table:not(.grid) td')]
+  .filter(e => e.offsetParent !== null && e.textContent.trim())
+  .filter(e => e.getBoundingClientRect().width < 0.6 * innerWidth)
+  .map(e => e.textContent.trim().slice(0, 40))"""
+
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 async def test_every_page_as_every_role(sample_server: TestServer) -> None:
@@ -88,6 +96,8 @@ async def test_every_page_as_every_role(sample_server: TestServer) -> None:
                         width = await page.evaluate("document.documentElement.scrollWidth")
                         assert width <= viewport["width"], (user, path, viewport, width)
                         assert await page.evaluate(SMALL_TARGETS) == 0, (user, path, viewport)
+                        crushed = await page.evaluate(CRUSHED_CELLS)
+                        assert not crushed, (user, path, crushed)
                         await page.add_script_tag(url=base + AXE)
                         found = await page.evaluate(AXE_RUN, SKIP_RULES.get(path, []))
                         assert not found, (user, path, viewport, found)
