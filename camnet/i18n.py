@@ -36,6 +36,23 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return messages.get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
 
 
+def term(prefix: str, code: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The words for a stored code: ``audit_action_`` + ``login`` → "Đăng nhập".
+
+    The code itself when the catalogue has no words for it (never a bare catalogue key).
+    """
+    if not code:
+        return ""
+    key = prefix + code
+    return translate(key, lang) if key in catalog(DEFAULT_LANGUAGE) else code
+
+
+def terms(prefix: str, lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    """Every ``(code, words)`` the catalogue knows under ``prefix``, sorted by the words."""
+    codes = [k[len(prefix):] for k in catalog(DEFAULT_LANGUAGE) if k.startswith(prefix)]
+    return sorted(((c, translate(prefix + c, lang)) for c in codes), key=lambda p: p[1].lower())
+
+
 def cause_text(cause: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """Describe a down/degraded cause (a probe result or a picture verdict) for people."""
     if not cause:

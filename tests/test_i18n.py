@@ -77,3 +77,23 @@ def test_every_probe_result_reads_as_words(lang: str) -> None:
     """A camera page shows its last probe result through cause_text: never a raw code."""
     for result in ProbeStatus:
         assert cause_text(result.value, lang) != result.value, result
+
+
+AUDIT_CALL = re.compile(r"""(?:audit\.)?record\(\s*\w+,\s*[\w()"#{}\[\]'.]+,\s*"([a-z_]+)",\s*"([a-z_]+)\"""")
+AUTH_EVENT = re.compile(r"""record_auth_event\(\s*\w+,\s*[^,]+,\s*"([a-z_]+)\"""")
+
+
+def test_every_audit_action_and_object_reads_as_words() -> None:
+    """The audit viewer shows "Đăng nhập · Phiên đăng nhập", never ``login · session``."""
+    actions, entities = {"read_personal"}, {"session"}
+    for source in PACKAGE.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        for action, entity in AUDIT_CALL.findall(text):
+            actions.add(action)
+            entities.add(entity)
+        actions.update(AUTH_EVENT.findall(text))
+    assert {"create", "transition", "login", "logout"} <= actions and "camera" in entities
+    vi = catalog("vi")
+    missing = sorted([f"audit_action_{a}" for a in actions if f"audit_action_{a}" not in vi]
+                     + [f"audit_entity_{e}" for e in entities if f"audit_entity_{e}" not in vi])
+    assert not missing, missing

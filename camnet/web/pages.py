@@ -10,7 +10,7 @@ from aiohttp import web
 from camnet import __version__
 from camnet.auth.principal import Principal
 from camnet.errors import Unauthenticated
-from camnet.i18n import hint_text
+from camnet.i18n import hint_text, term, terms
 from camnet.sample import has_sample_data
 from camnet.timeutil import format_local
 from camnet.web import keys
@@ -39,6 +39,8 @@ async def render(
         "t": lambda key: translate(key, lang),
         "local": format_local,
         "cause": lambda value: cause_text(value, lang),
+        "term": lambda prefix, code: term(prefix, code, lang),
+        "terms": lambda prefix: terms(prefix, lang),
         "hint": lambda value: hint_text(value, lang),
         "principal": request.get(PRINCIPAL),
         "csrf": await csrf_token(request),
