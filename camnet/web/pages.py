@@ -12,7 +12,7 @@ from camnet.auth.principal import Principal
 from camnet.errors import Unauthenticated
 from camnet.i18n import hint_text, term, terms
 from camnet.sample import has_sample_data
-from camnet.timeutil import format_local
+from camnet.timeutil import format_duration, format_local
 from camnet.web import keys
 from camnet.web.csrf import csrf_token
 from camnet.web.i18n import cause_text, language_of, translate
@@ -40,6 +40,7 @@ async def render(
         "local": format_local,
         "cause": lambda value: cause_text(value, lang),
         "term": lambda prefix, code: term(prefix, code, lang),
+        "duration": lambda seconds: format_duration(seconds, lang),
         "terms": lambda prefix: terms(prefix, lang),
         "hint": lambda value: hint_text(value, lang),
         "principal": request.get(PRINCIPAL),
