@@ -164,8 +164,8 @@ async def test_at_risk_page_and_english(world: World) -> None:
     assert "At risk of overwrite" in english
     listing = await (await world.client.get("/requests?status=draft")).text()
     assert f'href="/requests/{req_id}"' in listing
-    # time left before the overwrite, as people say it ("59 phút còn lại"), never "0.98 h"
+    # time left before the overwrite, as people say it ("1 giờ còn lại"), never "0.98 h"
     detail = await (await world.client.get(f"/requests/{req_id}?lang=vi")).text()
     listing = await (await world.client.get("/requests?status=draft")).text()
-    assert re.search(r"\d+ phút( \d+ giây)? còn lại", detail) and " h còn lại" not in detail
-    assert re.search(r"\(\d+ phút( \d+ giây)? còn lại\)", listing)
+    assert re.search(r"\d+ (giờ|phút)[^<]* còn lại", detail) and " h còn lại" not in detail
+    assert re.search(r"\(\d+ (giờ|phút)[^<()]* còn lại\)", listing)
