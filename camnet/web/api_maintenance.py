@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from camnet.auth.principal import Principal
 from camnet.monitor import maintenance
@@ -46,26 +46,13 @@ class WindowPatch(BaseModel):
     repeat_until: str | None = None
 
 
-class WindowOut(BaseModel):
-    """A maintenance window."""
-
-    id: int
-    target: str
-    target_id: int
-    target_label: str
-    starts_at: str
-    ends_at: str
-    weekly: bool
-    repeat_until: str | None
-    cancelled_at: str | None
-    reason: str
-    created_by: str
-
-
-class WindowList(BaseModel):
-    """Maintenance windows."""
-
-    items: list[dict[str, Any]]
+# The answer's schema is built from the domain's own Window dataclass: they cannot drift apart.
+_WINDOW_FIELDS: dict[str, Any] = {
+    name: (kind, ...) for name, kind in get_type_hints(maintenance.Window).items()}
+WindowOut: type[BaseModel] = create_model("WindowOut", __doc__="A maintenance window.",
+                                          **_WINDOW_FIELDS)
+WindowList: type[BaseModel] = create_model(
+    "WindowList", __doc__="Maintenance windows.", items=(list[WindowOut], ...))
 
 
 remember_models(WindowQuery, WindowIn, WindowPatch)
