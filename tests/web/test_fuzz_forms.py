@@ -77,3 +77,39 @@ async def test_junk_in_every_form_is_never_a_server_error(world: World, user: st
     assert not failures, failures[:10]
     if user != "xem":  # the junk reached the forms' validation, not only the doors
         assert statuses.get(422, 0) + statuses.get(400, 0) > 20, statuses
+
+
+QUERY = ("page", "per_page", "status", "zone", "q", "since", "until", "actor", "action", "entity",
+         "entity_id", "period", "lang", "next", "all", "cursor", "after", "kind", "done", "filter")
+
+
+@pytest.mark.parametrize("user", ["canbo", "admin"])
+async def test_junk_in_every_page_query_is_never_a_server_error(world: World, user: str) -> None:
+    pages = []
+    for resource in world.app.router.resources():
+        info = resource.get_info()
+        path = info.get("formatter") or info.get("path")
+        if path and not path.startswith(("/api/", "/static")) and path != "/logout" and any(
+                route.method == "GET" for route in resource):
+            pages.append(path)
+    assert len(pages) > 20, pages
+    world.client.session.cookie_jar.clear()
+    assert await _login(world.client, user, "camnet-demo") == 303
+    checks: list[tuple[str, dict[str, str]]] = []
+
+    @settings(max_examples=300, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(route=st.sampled_from(sorted(pages)), ident=st.sampled_from(IDS),
+           query=st.dictionaries(st.sampled_from(QUERY),
+                                 st.one_of(st.sampled_from(JUNK[:-2]), st.text(max_size=20)),
+                                 max_size=5))
+    def draw(route: str, ident: str, query: dict[str, str]) -> None:
+        checks.append((_fill(route, ident), query))
+
+    draw()
+    failures = []
+    for path, query in checks:
+        resp = await world.client.get(path, params=query, allow_redirects=False)
+        if resp.status >= 500:
+            failures.append(f"{resp.status} GET {path} {query}")
+    assert not failures, failures[:10]
