@@ -108,6 +108,18 @@ async def insert_request(tx: Transaction, actor: Principal, data: RequestIn) -> 
     return request_id
 
 
+def check_step(step: TransitionIn) -> None:
+    """What a step needs besides its target: a reason to reject, a recipient to hand over.
+
+    Raises:
+        InvalidInput: naming the missing field.
+    """
+    if step.to in ("rejected", "unavailable") and not step.note:
+        raise InvalidInput(f"say why the request is {step.to}", "note")
+    if step.to == "handed_over" and not step.handed_over_to:
+        raise InvalidInput("say who received the footage", "handed_over_to")
+
+
 async def transition(db: Database, actor: Principal, request_id: int, step: TransitionIn,
                      *, separation_of_duties: bool = True) -> RequestOut:
     """Move a request one step; 409 for an illegal step, 403 for a role that may not.
@@ -132,10 +144,7 @@ async def transition(db: Database, actor: Principal, request_id: int, step: Tran
                 and row["requested_by"] == actor.username):
             raise Forbidden("the requester may not decide on their own request (separation of "
                             "duties); another officer must approve or reject it", "to")
-        if step.to in ("rejected", "unavailable") and not step.note:
-            raise InvalidInput(f"say why the request is {step.to}", "note")
-        if step.to == "handed_over" and not step.handed_over_to:
-            raise InvalidInput("say who received the footage", "handed_over_to")
+        check_step(step)
         if step.to == "extracted" and not await tx.fetchval(
             "SELECT 1 FROM evidence_item WHERE request_id = ?", (request_id,)
         ):

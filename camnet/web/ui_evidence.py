@@ -201,7 +201,8 @@ async def request_at_risk(request: web.Request) -> web.Response:
 
 
 async def _request_page(request: web.Request, p: Principal, request_id: int,
-                        error: ErrorDetail | None = None, status: int = 200) -> web.Response:
+                        error: ErrorDetail | None = None, status: int = 200,
+                        confirm: TransitionIn | None = None) -> web.Response:
     db = request.app[keys.DB]
     req = await requests.get_request(db, p, request_id,
                                      request.app[keys.CONFIG].evidence.at_risk_hours)
@@ -213,7 +214,7 @@ async def _request_page(request: web.Request, p: Principal, request_id: int,
     return await render(request, "request.html", {
         "req": req, "incident": incident, "history": history, "items": found,
         "custody": custody, "status_vi": STATUS_VI, "kind_vi": KIND_VI, "error": error,
-        "can_write": p.can("evidence.write"),
+        "can_write": p.can("evidence.write"), "confirm": confirm,
         "custody_actions": ("transferred", "viewed", "returned", "sealed")}, status)
 
 
@@ -235,19 +236,39 @@ async def _post_back(request: web.Request, p: Principal, request_id: int, model:
     raise web.HTTPSeeOther(f"/requests/{request_id}")
 
 
+# Steps that cannot be taken back: the page asks once more, saying what will happen.
+CONFIRM_STEPS = ("approved", "rejected", "unavailable", "handed_over")
+_STEP_FIELDS = ("to", "note", "handed_over_to")
+
+
 @routes.post("/requests/{id}/transition")
 async def request_transition(request: web.Request) -> web.Response:
-    """Take one workflow step (the role is checked by the domain function)."""
+    """Take one workflow step (the role is checked by the domain function).
+
+    An irreversible step (:data:`CONFIRM_STEPS`) posted without ``confirm=yes`` is not taken:
+    the request page comes back with a confirmation card (what, for which cameras, the note
+    as typed) whose button posts the same step with ``confirm=yes``. No script needed.
+    """
     p = page_principal(request, "incident.read")
     request_id = path_id(request)
+    form = await request.post()
+    if form.get("to") in CONFIRM_STEPS and form.get("confirm") != "yes" and form["to"] in (
+            requests.next_steps(p, (await requests.get_request_row(
+                request.app[keys.DB], p, request_id))["status"])):  # else: the domain refuses
+        await check_csrf(request, form)
+        try:
+            step = validate(TransitionIn, _clean(form, _STEP_FIELDS))
+            requests.check_step(step)
+        except CamnetError as exc:
+            return await _request_page(request, p, request_id, _error(exc), exc.status)
+        return await _request_page(request, p, request_id, confirm=step)
 
     async def act(step: TransitionIn) -> None:
         await requests.transition(request.app[keys.DB], p, request_id, step,
                                   separation_of_duties=request.app[keys.CONFIG].evidence
                                   .separation_of_duties)
 
-    return await _post_back(request, p, request_id, TransitionIn,
-                            ("to", "note", "handed_over_to"), act)
+    return await _post_back(request, p, request_id, TransitionIn, _STEP_FIELDS, act)
 
 
 @routes.post("/requests/{id}/items/external")

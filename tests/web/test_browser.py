@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
+from camnet.demo_case import seed_sample_case
+from camnet.web import keys
 from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
@@ -54,5 +56,37 @@ async def test_no_page_scrolls_sideways_on_a_phone(sample_server: TestServer) ->
                 await page.goto(base + path)
                 width = await page.evaluate("document.documentElement.scrollWidth")
                 assert width <= 390, (path, width)
+        finally:
+            await browser.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+async def test_commander_approves_on_a_phone_after_confirming(sample_server: TestServer) -> None:
+    """From the home count to an approved request, with the confirmation step, at 390 px."""
+    base = str(sample_server.make_url("/"))
+    app = sample_server.app
+    request_id = await seed_sample_case(app[keys.DB], app[keys.CONFIG])  # canbo's submitted request
+    assert request_id is not None
+    async with async_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM,
+                                           args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            await log_in(page, base, "chihuy")
+            await page.click("a[href='/requests?status=submitted']")
+            await page.click(f"a[href='/requests/{request_id}']")
+            await page.fill("form:has(button[value=approved]) input[name=note]", "Đồng ý trích xuất")
+            await page.click("button[value=approved]")
+            card = page.locator("#confirm-step")
+            await card.wait_for()
+            assert "không hoàn tác" in await card.inner_text()
+            assert "Đồng ý trích xuất" in await card.inner_text()  # the note as typed
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+            box = await page.locator("#confirm-yes").bounding_box()
+            assert box is not None and box["height"] >= 44 and box["width"] >= 44
+            await page.click("#confirm-yes")
+            await page.wait_for_url(f"**/requests/{request_id}")
+            assert "Đã duyệt" in await page.inner_text("h1")
+            assert await page.locator("#confirm-step").count() == 0
         finally:
             await browser.close()

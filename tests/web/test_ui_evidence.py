@@ -72,8 +72,16 @@ async def test_whole_workflow_through_pages(world: World) -> None:
     csrf = await _as(world, "chihuy")
     page = await (await world.client.get(req_path)).text()
     assert 'value="approved"' in page and 'value="rejected"' in page
-    assert (await _post(world, f"{req_path}/transition",
-                        {"csrf": csrf, "to": "approved", "note": "Đồng ý"})).status == 303
+    # approving asks once more, repeating the note as typed; nothing happens until confirmed
+    resp = await _post(world, f"{req_path}/transition",
+                       {"csrf": csrf, "to": "approved", "note": "Đồng ý"})
+    page = await resp.text()
+    assert resp.status == 200 and 'id="confirm-step"' in page and "không hoàn tác" in page
+    assert 'name="note" value="Đồng ý"' in page and 'name="confirm" value="yes"' in page
+    _, still = await world.call("GET", f"/api/v1{req_path}", "admin")
+    assert still["status"] == "submitted"
+    assert (await _post(world, f"{req_path}/transition", {
+        "csrf": csrf, "to": "approved", "note": "Đồng ý", "confirm": "yes"})).status == 303
 
     csrf = await _as(world, "dieutra")
     form = aiohttp.FormData()
@@ -97,8 +105,12 @@ async def test_whole_workflow_through_pages(world: World) -> None:
                         {"csrf": csrf, "to": "extracted"})).status == 303
     resp = await _post(world, f"{req_path}/transition", {"csrf": csrf, "to": "handed_over"})
     assert resp.status == 422  # who received it?
+    resp = await _post(world, f"{req_path}/transition", {
+        "csrf": csrf, "to": "handed_over", "handed_over_to": "Đội CSHS"})
+    assert resp.status == 200 and "Đội CSHS" in await resp.text()  # to whom, asked once more
     assert (await _post(world, f"{req_path}/transition", {
-        "csrf": csrf, "to": "handed_over", "handed_over_to": "Đội CSHS"})).status == 303
+        "csrf": csrf, "to": "handed_over", "handed_over_to": "Đội CSHS",
+        "confirm": "yes"})).status == 303
     page = await (await world.client.get(req_path)).text()
     assert "Đã bàn giao" in page and "VKS huyện" in page
     assert "Đã trích xuất → Đã bàn giao" in page and "extracted → handed_over" not in page
