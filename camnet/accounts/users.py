@@ -21,6 +21,7 @@ from camnet.db import Database, Transaction
 from camnet.errors import Conflict, Forbidden, InvalidInput
 from camnet.registry.zones import get_zone_row
 from camnet.timeutil import now_iso, to_iso, utcnow
+from camnet.validation import single_line
 
 _hasher = PasswordHasher()
 # A hash to verify against when the user does not exist, so timing does not tell; made on
@@ -41,6 +42,36 @@ class UserOut:
     zone_code: str
     disabled: bool
     created_at: str
+    title: str = ""
+    zone_name: str = ""
+
+
+MAX_NAME = 200
+
+
+def clean_profile(full_name: str, title: str) -> tuple[str, str]:
+    """A full name and job title as stored: one trimmed line each, at most 200 characters.
+
+    Raises:
+        InvalidInput: naming ``full_name`` or ``title``.
+    """
+    out = []
+    for field, value in (("full_name", full_name), ("title", title)):
+        try:
+            text = single_line(value.strip())
+        except ValueError as exc:
+            raise InvalidInput(f"{field}: {exc}", field) from None
+        if len(text) > MAX_NAME:
+            raise InvalidInput(f"{field}: at most {MAX_NAME} characters", field)
+        out.append(text)
+    return out[0], out[1]
+
+
+def display_name(username: str, full_name: str = "", title: str = "") -> str:
+    """How a person is shown: "Full Name – title", the full name alone, or the login name."""
+    if not full_name:
+        return username
+    return f"{full_name} – {title}" if title else full_name
 
 
 def _check_password(password: str) -> None:
@@ -55,10 +86,11 @@ async def hash_password(password: str) -> str:
 
 async def add_user(
     db: Database, actor: Principal, *, username: str, password: str, role: str,
-    zone_code: str, full_name: str = "",
+    zone_code: str, full_name: str = "", title: str = "",
 ) -> int:
     """Create a user bound to a zone inside the caller's scope; return the id."""
     actor.require("users.manage")
+    full_name, title = clean_profile(full_name, title)
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", "role")
     if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
@@ -67,7 +99,8 @@ async def add_user(
     password_hash = await hash_password(password)
     async with db.transaction() as tx:
         user_id = await insert_user(tx, actor, username=username, password_hash=password_hash,
-                                    role=role, zone_code=zone_code, full_name=full_name)
+                                    role=role, zone_code=zone_code, full_name=full_name,
+                                    title=title)
         if user_id is None:
             raise Conflict(f"user {username!r} exists", "username")
     return user_id
@@ -75,7 +108,7 @@ async def add_user(
 
 async def insert_user(
     tx: Transaction, actor: Principal, *, username: str, password_hash: str, role: str,
-    zone_code: str, full_name: str = "",
+    zone_code: str, full_name: str = "", title: str = "",
 ) -> int | None:
     """The one INSERT of ``user`` rows, inside an open transaction, audited.
 
@@ -86,13 +119,14 @@ async def insert_user(
     if await tx.fetchval("SELECT 1 FROM user WHERE username = ?", (username,)):
         return None
     user_id = await tx.execute(
-        "INSERT INTO user(username, full_name, password_hash, role, zone_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (username, full_name, password_hash, role, zone["id"], now_iso()),
+        "INSERT INTO user(username, full_name, title, password_hash, role, zone_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (username, full_name, title, password_hash, role, zone["id"], now_iso()),
     )
     await audit.record(
         tx, actor, "create", "user", user_id, None,
-        {"username": username, "role": role, "zone": zone_code, "full_name": full_name},
+        {"username": username, "role": role, "zone": zone_code, "full_name": full_name,
+         "title": title},
     )
     return user_id
 
@@ -108,15 +142,31 @@ async def list_users(db: Database, actor: Principal) -> list[UserOut]:
     actor.require("users.manage")
     scope, params = in_scope("z.path", actor.zone_path)
     rows = await db.fetchall(
-        "SELECT u.*, z.code AS zone_code FROM user u JOIN zone z ON z.id = u.zone_id"
-        f" WHERE {scope} ORDER BY u.username",
+        "SELECT u.*, z.code AS zone_code, z.name AS zone_name FROM user u"
+        f" JOIN zone z ON z.id = u.zone_id WHERE {scope} ORDER BY u.username",
         params,
     )
     return [
         UserOut(r["id"], r["username"], r["full_name"], r["role"], r["zone_code"],
-                bool(r["disabled"]), r["created_at"])
+                bool(r["disabled"]), r["created_at"], r["title"], r["zone_name"])
         for r in rows
     ]
+
+
+async def set_profile(db: Database, actor: Principal, username: str, *, full_name: str,
+                      title: str) -> None:
+    """Change the full name and job title of a user in the caller's scope, audited."""
+    actor.require("users.manage")
+    full_name, title = clean_profile(full_name, title)
+    async with db.transaction() as tx:
+        row = await _user_in_scope(tx, actor, username)
+        before = await tx.fetchone("SELECT full_name, title FROM user WHERE id = ?", (row["id"],))
+        assert before is not None  # noqa: S101 - the row was just found in this transaction
+        await tx.execute("UPDATE user SET full_name = ?, title = ? WHERE id = ?",
+                         (full_name, title, row["id"]))
+        await audit.record(tx, actor, "update", "user", row["id"],
+                           {"full_name": before["full_name"], "title": before["title"]},
+                           {"full_name": full_name, "title": title})
 
 
 async def set_disabled(db: Database, actor: Principal, username: str, disabled: bool = True) -> None:
@@ -318,15 +368,27 @@ async def principal_by_token(db: Database, token: str) -> Principal | None:
     return principal_from_row(row)
 
 
-async def people_named(db: Database, usernames: list[str]) -> dict[str, dict[str, str]]:
-    """Full name and role of some users, by username (for signature blocks on forms)."""
-    names = [u for u in usernames if u]
+async def people_named(db: Database | Transaction, usernames: list[str]
+                       ) -> dict[str, dict[str, str]]:
+    """Full name, job title and role of some users, by username (one query)."""
+    names = sorted({u for u in usernames if u})
     if not names:
         return {}
     rows = await db.fetchall(
-        "SELECT username, full_name, role FROM user WHERE username IN (SELECT value FROM json_each(?))",
-        (json.dumps(names),))
-    return {r["username"]: {"full_name": r["full_name"], "role": r["role"]} for r in rows}
+        "SELECT username, full_name, title, role FROM user"
+        " WHERE username IN (SELECT value FROM json_each(?))", (json.dumps(names),))
+    return {r["username"]: {"full_name": r["full_name"], "title": r["title"], "role": r["role"]}
+            for r in rows}
+
+
+async def display_names(db: Database | Transaction, usernames: list[str]) -> dict[str, str]:
+    """How each login name is shown to people ("Full Name – title"), in one query.
+
+    Names that are not users (``cli``, ``system``, ``host#3``) map to themselves.
+    """
+    found = await people_named(db, usernames)
+    return {u: display_name(u, found[u]["full_name"], found[u]["title"]) if u in found else u
+            for u in usernames}
 
 
 async def principal_by_username(db: Database, username: str) -> Principal | None:

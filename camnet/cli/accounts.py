@@ -25,19 +25,21 @@ def user() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--zone", "zone_code", required=True, help="Zone code the user is bound to.")
-@click.option("--full-name", default="")
+@click.option("--full-name", default="", help="Shown instead of the login name.")
+@click.option("--title", default="", help='Job title, e.g. "Trung úy, cán bộ Công an xã".')
 @click.option("--password-env", metavar="VAR",
               help="Read the password from this environment variable instead of a prompt.")
 @click.pass_context
 def user_add(ctx: click.Context, username: str, role: str, zone_code: str, full_name: str,
-             password_env: str | None) -> None:
+             title: str, password_env: str | None) -> None:
     """Add a user bound to a zone."""
     config = load(ctx)
     password = _read_password(password_env)
 
     async def work(database: Database, cipher: CredentialCipher) -> int:
         return await users.add_user(database, cli_principal(), username=username, password=password,
-                                    role=role, zone_code=zone_code, full_name=full_name)
+                                    role=role, zone_code=zone_code, full_name=full_name,
+                                    title=title)
 
     click.echo(f"user {username} added (id {run_with_db(config, work)})")
 
@@ -63,10 +65,24 @@ def user_list(ctx: click.Context) -> None:
     """List users."""
     config = load(ctx)
     rows = run_with_db(config, lambda database, _: users.list_users(database, cli_principal()))
-    click.echo(f"{'username':<20} {'role':<13} {'zone':<20} state")
+    click.echo(f"{'username':<20} {'role':<13} {'zone':<20} {'state':<9} name")
     for row in rows:
         state = "disabled" if row.disabled else "active"
-        click.echo(f"{row.username:<20} {row.role:<13} {row.zone_code:<20} {state}")
+        name = users.display_name("", row.full_name, row.title)
+        click.echo(f"{row.username:<20} {row.role:<13} {row.zone_code:<20} {state:<9} {name}")
+
+
+@user.command("set-name")
+@click.argument("username")
+@click.option("--full-name", required=True, help="Shown instead of the login name.")
+@click.option("--title", default="", help='Job title, e.g. "Trung úy, cán bộ Công an xã".')
+@click.pass_context
+def user_set_name(ctx: click.Context, username: str, full_name: str, title: str) -> None:
+    """Set the full name and job title people see (history, approvals, printed forms)."""
+    config = load(ctx)
+    run_with_db(config, lambda database, _: users.set_profile(
+        database, cli_principal(), username, full_name=full_name, title=title))
+    click.echo(f"user {username}: {users.display_name(username, full_name.strip(), title.strip())}")
 
 
 @user.command("disable")

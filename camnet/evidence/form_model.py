@@ -63,12 +63,15 @@ def qr_data_uri(text: str) -> str:
 
 
 def person(username: str | None, people: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Full name and title of a user (username if no full name is on file)."""
+    """Full name and title of a user (username if no full name is on file).
+
+    The title is the user's own job title when one is on file, else the role's wording.
+    """
     if not username:
         return {"name": "", "title": ""}
     info = people.get(username, {})
     return {"name": info.get("full_name") or username,
-            "title": TITLES.get(info.get("role", ""), "")}
+            "title": info.get("title") or TITLES.get(info.get("role", ""), "")}
 
 
 def form_model(req: dict[str, Any], incident: dict[str, Any], items: list[dict[str, Any]],

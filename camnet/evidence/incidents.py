@@ -17,7 +17,7 @@ from camnet.registry.zones import get_zone_row
 from camnet.timeutil import now_iso, to_iso
 
 _SELECT = (
-    "SELECT i.*, z.code AS zone_code, z.path AS zone_path FROM incident i"
+    "SELECT i.*, z.code AS zone_code, z.name AS zone_name, z.path AS zone_path FROM incident i"
     " JOIN zone z ON z.id = i.zone_id"
 )
 

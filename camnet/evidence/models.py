@@ -89,6 +89,7 @@ class IncidentOut(BaseModel):
     created_by: str
     created_at: str
     updated_at: str
+    zone_name: str = ""
 
 
 class RequestCameraIn(_In):

@@ -67,7 +67,7 @@ async def load_sample(db: Database, cipher: CredentialCipher) -> SampleLoaded:
         for user in doc["users"]:
             await insert_user(tx, actor, username=user["username"], password_hash=password_hash,
                               role=user["role"], zone_code=user["zone_code"],
-                              full_name=user["full_name"])
+                              full_name=user["full_name"], title=user.get("title", ""))
         await audit.record(tx, actor, "load_sample", "zone", None, None,
                            {"zones": len(doc["zones"]), "points": len(doc["points"]),
                             "cameras": cameras, "users": [u["username"] for u in doc["users"]]})

@@ -8,6 +8,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from camnet import __version__
+from camnet.accounts import users
 from camnet.auth.principal import Principal
 from camnet.errors import Unauthenticated
 from camnet.i18n import hint_text, term, terms
@@ -34,6 +35,11 @@ async def render(
     """Render a template with the standard context (``t``, ``lang``, ``csrf``, ``local``...)."""
     config = request.app[keys.CONFIG]
     lang = language_of(request, config.ui.language)
+    principal = request.get(PRINCIPAL)
+    # people are shown by full name and title, never by login name: the handler lists the
+    # login names its page shows in ``people``; one query resolves them with the caller's
+    people = set(context.pop("people", ())) | ({principal.username} if principal else set())
+    names = await users.display_names(request.app[keys.DB], sorted(p for p in people if p))
     base = {
         "lang": lang,
         "t": lambda key: translate(key, lang),
@@ -43,7 +49,8 @@ async def render(
         "duration": lambda seconds: format_duration(seconds, lang),
         "terms": lambda prefix: terms(prefix, lang),
         "hint": lambda value: hint_text(value, lang),
-        "principal": request.get(PRINCIPAL),
+        "principal": principal,
+        "who": lambda username: names.get(username, username) if username else "",
         "csrf": await csrf_token(request),
         "version": __version__,
         "sample": await has_sample_data(request.app[keys.DB]),

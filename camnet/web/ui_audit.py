@@ -62,5 +62,5 @@ async def audit_page(request: web.Request) -> web.Response:
     return await render(request, "audit.html", {
         "rows": rows, "pager": pager, "pager_query": urlencode(kept) + "&" if kept else "",
         "query": query, "chain": await verify_audit(request.app[keys.CONFIG]),
-        "head": await audit.head_hash(db),
+        "head": await audit.head_hash(db), "people": [r["actor"] for r in rows],
     })

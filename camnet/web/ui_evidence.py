@@ -76,7 +76,7 @@ async def _incidents_page(request: web.Request, p: Principal, values: dict[str, 
                                                   page=_page_number(request))
     return await render(request, "incidents.html", {
         "incidents": found, "pager": pager, "pager_query": "", "kinds": KINDS, "kind_vi": KIND_VI,
-        "zones": await _zones(request, p),
+        "zones": await _zones(request, p), "people": [i.created_by for i in found],
         "values": values or {}, "error": error}, status)
 
 
@@ -112,7 +112,8 @@ async def _incident_page(request: web.Request, p: Principal, incident_id: int,
         at_risk_hours=request.app[keys.CONFIG].evidence.at_risk_hours)
     return await render(request, "incident.html", {
         "incident": incident, "kinds": KINDS, "kind_vi": KIND_VI, "status_vi": STATUS_VI,
-        "cameras": cameras, "requests": found, "error": error}, status)
+        "cameras": cameras, "requests": found, "error": error,
+        "people": [incident.created_by, *(r.requested_by for r in found)]}, status)
 
 
 @routes.get("/incidents/{id}")
@@ -215,6 +216,8 @@ async def _request_page(request: web.Request, p: Principal, request_id: int,
         "req": req, "incident": incident, "history": history, "items": found,
         "custody": custody, "status_vi": STATUS_VI, "kind_vi": KIND_VI, "error": error,
         "can_write": p.can("evidence.write"), "confirm": confirm,
+        "people": [req.requested_by, req.approved_by or "", *(h["actor"] for h in history),
+                   *(str(e["actor"]) for e in custody)],
         "custody_actions": ("transferred", "viewed", "returned", "sealed")}, status)
 
 

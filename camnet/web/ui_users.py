@@ -21,7 +21,7 @@ from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
 PERMISSION = "users.manage"
-DONE = ("created", "role", "disabled", "enabled", "revoked", "unlocked")  # ?done= success messages
+DONE = ("created", "profile", "role", "disabled", "enabled", "revoked", "unlocked")  # ?done= success messages
 
 
 async def _page(request: web.Request, p: Principal, *, secret: tuple[str, str, str] | None = None,
@@ -62,8 +62,12 @@ async def users_post(request: web.Request) -> web.Response:
         if action == "create":
             await users.add_user(db, p, username=username, password=_text(form, "password"),
                                  role=_text(form, "role"), zone_code=_text(form, "zone"),
-                                 full_name=_text(form, "full_name"))
+                                 full_name=_text(form, "full_name"), title=_text(form, "title"))
             done = "created"
+        elif action == "profile":
+            await users.set_profile(db, p, username, full_name=_text(form, "full_name"),
+                                    title=_text(form, "title"))
+            done = "profile"
         elif action == "role":
             await users.set_role(db, p, username, role=_text(form, "role") or None,
                                  zone_code=_text(form, "zone") or None)
@@ -97,6 +101,6 @@ async def users_post(request: web.Request) -> web.Response:
             raise InvalidInput(f"unknown action {action!r}", "action")
     except CamnetError as exc:
         where = f" ({exc.field})" if exc.field else ""
-        keep = {k: _text(form, k) for k in ("username", "full_name", "role", "zone")}
+        keep = {k: _text(form, k) for k in ("username", "full_name", "title", "role", "zone")}
         return await _page(request, p, error=exc.message + where, status=exc.status, form=keep)
     raise web.HTTPSeeOther(f"/users?done={done}")

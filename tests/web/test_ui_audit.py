@@ -31,7 +31,9 @@ async def test_commander_filters_the_log(world: World) -> None:
     assert 'href="/audit"' in page and "Chuỗi băm nguyên vẹn" in page
     assert 'id="head"' in page
     page = await (await world.client.get("/audit?action=login")).text()
-    assert ">chihuy<" in page and ">admin<" not in page
+    # people by full name, with the login name beside it
+    assert "Lê Văn Hùng (mẫu) – Trưởng Công an xã <span class=\"muted\">(chihuy)" in page
+    assert "(admin)<" not in page
     assert "Không có dòng nào" in await (await world.client.get("/audit?action=disable")).text()
     await _as(world, "admin")
     page = await (await world.client.get("/audit?actor=admin&action=disable")).text()
