@@ -1,12 +1,31 @@
 """Errors a user can cause, carrying a machine code, a message and the field to fix.
 
 The API turns them into ``{"error": {"code", "message", "field"}}`` with a 4xx status;
-the CLI prints the message and exits non-zero.
+the CLI prints the message and exits non-zero. The message is English (API clients, logs);
+an error may also name a catalogue ``key`` with ``params`` so that pages say it in the
+reader's language (``web/form_errors.error_words``). A param that is itself a stored code
+(a request status, a role) is given as :class:`Words` and translated there too: the domain
+never chooses a language.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class Words:
+    """Stored codes to be shown in words: catalogue ``prefix + code``, joined with commas."""
+
+    prefix: str
+    codes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, prefix: str, *codes: str) -> Words:
+        """Words for some codes under one catalogue prefix."""
+        return cls(prefix, tuple(codes))
 
 
 class ErrorDetail(BaseModel):
@@ -34,10 +53,13 @@ class CamnetError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, *, key: str | None = None,
+                 **params: str | int | Words) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.key = key  # catalogue msgid of the message in words, with {name} placeholders
+        self.params = params
 
     def body(self) -> ErrorBody:
         """The error body for this error."""

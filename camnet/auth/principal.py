@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from camnet.errors import Forbidden
+from camnet.errors import Forbidden, Words
 
 Role = Literal["viewer", "officer", "investigator", "commander", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "officer", "investigator", "commander", "admin")
@@ -65,7 +65,8 @@ class Principal:
         if permission not in ALL_PERMISSIONS:
             raise ValueError(f"unknown permission {permission!r}")
         if not self.can(permission):
-            raise Forbidden(f"role {self.role!r} may not do {permission!r}")
+            raise Forbidden(f"role {self.role!r} may not do {permission!r}", key="err_role_may_not",
+                            role=Words.of("role_", self.role))
 
     def sees_path(self, path: str) -> bool:
         """Tell whether a zone path lies inside this caller's scope."""

@@ -60,7 +60,8 @@ async def create_incident(db: Database, actor: Principal, data: IncidentIn) -> I
         if data.lat is not None and data.lon is not None:
             check_in_zone(zone, data.lat, data.lon)
         if await tx.fetchval("SELECT 1 FROM incident WHERE case_no = ?", (data.case_no,)):
-            raise Conflict(f"case number {data.case_no!r} is already used", "case_no")
+            raise Conflict(f"case number {data.case_no!r} is already used", "case_no",
+                           key="err_case_no_used", case_no=data.case_no)
         now = now_iso()
         incident_id = await tx.execute(
             "INSERT INTO incident(case_no, kind, occurred_from, occurred_to, lat, lon, zone_id,"
@@ -87,7 +88,8 @@ async def update_incident(db: Database, actor: Principal, incident_id: int,
         start = changes.get("occurred_from") or before["occurred_from"]
         end = changes.get("occurred_to") or before["occurred_to"]
         if end < start:
-            raise InvalidInput("occurred_to must not be before occurred_from", "occurred_to")
+            raise InvalidInput("occurred_to must not be before occurred_from", "occurred_to",
+                               key="derr_end_before_start")
         lat, lon = changes.get("lat", before["lat"]), changes.get("lon", before["lon"])
         if lat is not None and lon is not None:
             zone = await get_zone_row(tx, actor, zone_id=before["zone_id"])

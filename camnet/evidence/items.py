@@ -16,7 +16,7 @@ from urllib.parse import unquote
 from camnet import audit
 from camnet.auth.principal import Principal
 from camnet.db import Database, Transaction
-from camnet.errors import Conflict, InvalidInput, NotFound
+from camnet.errors import Conflict, InvalidInput, NotFound, Words
 from camnet.evidence.blobstore import BlobCorrupted, BlobStore
 from camnet.evidence.custody import (
     AFTER_HANDOVER,
@@ -56,12 +56,14 @@ async def _check_request(tx: Transaction, actor: Principal, request_id: int, cam
     row = await get_request_row(tx, actor, request_id, field="request_id")
     if row["status"] not in ITEM_STATUSES:
         raise Conflict(f"items are recorded on approved requests; this one is {row['status']!r}",
-                       "request_id")
+                       "request_id", key="err_items_need_approval",
+                       status=Words.of("request_status_", row["status"]))
     if camera_id is not None and not await tx.fetchval(
         "SELECT 1 FROM request_camera WHERE request_id = ? AND camera_id = ?",
         (request_id, camera_id),
     ):
-        raise InvalidInput(f"camera {camera_id} is not part of request {request_id}", "camera_id")
+        raise InvalidInput(f"camera {camera_id} is not part of request {request_id}", "camera_id",
+                           key="err_camera_not_in_request")
 
 
 async def add_custody(tx: Transaction, actor: Principal, item_id: int, event: CustodyIn,
@@ -178,7 +180,7 @@ async def record_custody(db: Database, actor: Principal, item_id: int, event: Cu
     if event.action in ("acquired", "file_repaired"):
         raise InvalidInput(f"{event.action!r} is recorded by camnet itself", "action")
     if event.action == "transferred" and not event.to_holder:
-        raise InvalidInput("say who receives the item", "to_holder")
+        raise InvalidInput("say who receives the item", "to_holder", key="err_item_recipient")
     async with db.transaction() as tx:
         item = await get_item_row(tx, actor, item_id)
         status = await tx.fetchval("SELECT status FROM extraction_request WHERE id = ?",
@@ -186,11 +188,16 @@ async def record_custody(db: Database, actor: Principal, item_id: int, event: Cu
         if status == "handed_over":
             if event.action not in AFTER_HANDOVER:
                 raise Conflict(f"after hand-over only {', '.join(AFTER_HANDOVER)} may be "
-                               "recorded", "action")
+                               "recorded", "action", key="err_after_handover_only",
+                               actions=Words.of("custody_", *AFTER_HANDOVER))
             if not event.note.strip():
-                raise InvalidInput(f"say why the item is {event.action}", "note")
+                raise InvalidInput(f"say why the item is {event.action}", "note",
+                                   key="err_custody_reason",
+                                   action=Words.of("custody_", event.action))
         elif event.action in ("re_verified", "destroyed"):
-            raise Conflict(f"{event.action!r} is recorded after hand-over", "action")
+            raise Conflict(f"{event.action!r} is recorded after hand-over", "action",
+                           key="err_only_after_handover",
+                           action=Words.of("custody_", event.action))
         if event.action == "transferred" and not event.from_holder:
             event = event.model_copy(update={"from_holder": item["holder"]})
         event_id = await add_custody(tx, actor, item_id, event)
@@ -219,7 +226,8 @@ async def open_for_download(db: Database, actor: Principal, store: BlobStore, it
     actor.require("evidence.write")
     item = await get_item_row(db, actor, item_id)
     if not item["stored"]:
-        raise Conflict("this item is held elsewhere; camnet has only its hash", "id")
+        raise Conflict("this item is held elsewhere; camnet has only its hash", "id",
+                       key="err_item_held_elsewhere")
     from camnet.evidence.blobstore import BlobCorrupted
 
     try:

@@ -21,7 +21,7 @@ from camnet.alerts.requests import enqueue_request_alert
 from camnet.auth.principal import Principal, path_within
 from camnet.auth.scope import fetch_in_scope, in_scope
 from camnet.db import Database, Transaction
-from camnet.errors import Conflict, Forbidden, InvalidInput
+from camnet.errors import Conflict, Forbidden, InvalidInput, Words
 from camnet.evidence.custody import append_event
 from camnet.evidence.incidents import get_incident_row
 from camnet.evidence.models import RequestCameraOut, RequestIn, RequestOut, TransitionIn
@@ -115,9 +115,11 @@ def check_step(step: TransitionIn) -> None:
         InvalidInput: naming the missing field.
     """
     if step.to in ("rejected", "unavailable") and not step.note:
-        raise InvalidInput(f"say why the request is {step.to}", "note")
+        raise InvalidInput(f"say why the request is {step.to}", "note", key="err_step_reason",
+                           to=Words.of("request_status_", step.to))
     if step.to == "handed_over" and not step.handed_over_to:
-        raise InvalidInput("say who received the footage", "handed_over_to")
+        raise InvalidInput("say who received the footage", "handed_over_to",
+                           key="err_step_recipient")
 
 
 async def transition(db: Database, actor: Principal, request_id: int, step: TransitionIn,
@@ -137,18 +139,25 @@ async def transition(db: Database, actor: Principal, request_id: int, step: Tran
             allowed = [to for (frm, to) in STEPS if frm == current] or ["none (final)"]
             raise Conflict(
                 f"a request that is {current!r} cannot become {step.to!r}; "
-                f"next steps: {', '.join(allowed)}", "to")
+                f"next steps: {', '.join(allowed)}", "to", key="err_step_not_allowed",
+                current=Words.of("request_status_", current),
+                to=Words.of("request_status_", step.to),
+                next=Words.of("request_status_", *[to for (frm, to) in STEPS if frm == current]))
         if not actor.can(permission):
-            raise Forbidden(f"role {actor.role!r} may not move a request to {step.to!r}", "to")
+            raise Forbidden(f"role {actor.role!r} may not move a request to {step.to!r}", "to",
+                            key="err_step_role", role=Words.of("role_", actor.role),
+                            to=Words.of("request_status_", step.to))
         if (separation_of_duties and step.to in ("approved", "rejected")
                 and row["requested_by"] == actor.username):
             raise Forbidden("the requester may not decide on their own request (separation of "
-                            "duties); another officer must approve or reject it", "to")
+                            "duties); another officer must approve or reject it", "to",
+                            key="err_own_request")
         check_step(step)
         if step.to == "extracted" and not await tx.fetchval(
             "SELECT 1 FROM evidence_item WHERE request_id = ?", (request_id,)
         ):
-            raise Conflict("record at least one evidence item before marking it extracted", "to")
+            raise Conflict("record at least one evidence item before marking it extracted", "to",
+                           key="err_extracted_needs_item")
         sets = ["status = ?", "updated_at = ?"]
         values: list[object] = [step.to, now_iso()]
         if step.to in ("approved", "rejected"):

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from camnet.errors import CamnetError
-from camnet.i18n import translate
+from camnet.errors import CamnetError, ErrorDetail, Words
+from camnet.i18n import term, translate
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -124,6 +124,35 @@ _DOMAIN = {
 }
 
 
+def _param_words(value: str | int | Words, lang: str) -> str:
+    if isinstance(value, Words):
+        return ", ".join(term(value.prefix, code, lang) for code in value.codes)
+    return str(value)
+
+
+def error_words(exc: CamnetError, lang: str) -> str:
+    """What a domain error says, in the page's language (the one helper every page uses).
+
+    The error's own catalogue ``key`` first (its params put in, codes in words), then a known
+    English phrase (:data:`_DOMAIN`), else the English message after a translated lead.
+    """
+    if exc.key and translate(exc.key, lang) != exc.key:
+        params = {name: _param_words(value, lang) for name, value in exc.params.items()}
+        try:
+            return translate(exc.key, lang).format(**params)
+        except (KeyError, IndexError, ValueError):  # a catalogue text naming a missing param
+            return translate(exc.key, lang)
+    key = next((k for needle, k in _DOMAIN.items() if needle in exc.message), None)
+    if key:
+        return translate(key, lang)
+    return f"{translate(f'derr_{exc.status}', lang)}: {exc.message}"
+
+
+def error_detail(exc: CamnetError, lang: str) -> ErrorDetail:
+    """The error body's detail with its message in words, for a page to show."""
+    return ErrorDetail(code=exc.code, message=error_words(exc, lang), field=exc.field)
+
+
 def domain_problem(exc: CamnetError, lang: str) -> FormProblems:
     """A domain refusal (duplicate, not found, still referred to…) for the page, in words.
 
@@ -131,11 +160,11 @@ def domain_problem(exc: CamnetError, lang: str) -> FormProblems:
     after a translated lead.
     """
     lead = translate(f"derr_{exc.status}", lang)
-    key = next((k for needle, k in _DOMAIN.items() if needle in exc.message), None)
-    text = translate(key, lang) if key else exc.message
-    out = FormProblems(general=f"{lead}: {text}")
+    words = error_words(exc, lang)
+    out = FormProblems(general=words if words.startswith(lead) else f"{lead}: {words}")
     if exc.field:
-        out.fields[exc.field] = translate(key, lang) if key else lead
+        known = exc.key or any(needle in exc.message for needle in _DOMAIN)
+        out.fields[exc.field] = words if known else lead
     return out
 
 

@@ -15,6 +15,7 @@ from camnet.errors import CamnetError, ErrorBody, Forbidden, TooManyAttempts, Un
 from camnet.timeutil import utcnow
 from camnet.web import keys
 from camnet.web.csrf import HEADER, token_matches
+from camnet.web.i18n import error_words_for
 from camnet.web.pages import render
 from camnet.web.routing import PRINCIPAL, VIA_TOKEN
 
@@ -128,7 +129,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         if isinstance(exc, Unauthenticated) and not request.path.startswith("/api/"):
             raise web.HTTPSeeOther(f"/login?next={return_path(request)}") from exc
         if not request.path.startswith("/api/"):
-            return await _error_page(request, exc.status, exc.message)
+            return await _error_page(request, exc.status, error_words_for(request, exc))
         return web.json_response(exc.to_dict(), status=exc.status, headers=headers)
     except web.HTTPRequestEntityTooLarge:
         limit = request.app[keys.CONFIG].server.max_body_bytes

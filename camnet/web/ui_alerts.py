@@ -15,6 +15,7 @@ from camnet.registry.zones import list_zones
 from camnet.web import keys
 from camnet.web.alerts_ctx import ALERTS
 from camnet.web.csrf import check_csrf
+from camnet.web.i18n import error_words_for
 from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
@@ -79,7 +80,7 @@ async def alerts_post(request: web.Request) -> web.Response:
             await recipients.delete_subscription(db, p, int(str(form.get("id", "0")) or 0))
     except CamnetError as exc:
         where = f" ({exc.field})" if exc.field else ""
-        return await _page(request, p, error=exc.message + where, status=exc.status)
+        return await _page(request, p, error=error_words_for(request, exc) + where, status=exc.status)
     raise web.HTTPSeeOther("/alerts")
 
 

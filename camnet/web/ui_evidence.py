@@ -30,6 +30,8 @@ from camnet.registry.cameras import cameras_under_zone
 from camnet.registry.zones import list_zones
 from camnet.web import keys
 from camnet.web.csrf import check_csrf
+from camnet.web.form_errors import error_detail
+from camnet.web.i18n import page_language
 from camnet.web.pages import page_principal, render
 from camnet.web.routing import next_part, open_multipart, part_chunks, path_id, upload_name, validate
 
@@ -50,8 +52,9 @@ def _page_number(request: web.Request) -> int:
     return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 8 else 1
 
 
-def _error(exc: CamnetError) -> ErrorDetail:
-    return exc.body().error
+def _error(request: web.Request, exc: CamnetError) -> ErrorDetail:
+    """The error for the page: its message in the reader's language."""
+    return error_detail(exc, page_language(request))
 
 
 def _clean(form: Any, names: tuple[str, ...]) -> dict[str, str]:
@@ -98,7 +101,7 @@ async def incident_create(request: web.Request) -> web.Response:
         data = validate(IncidentIn, values)
         created = await incidents.create_incident(request.app[keys.DB], p, data)
     except CamnetError as exc:
-        return await _incidents_page(request, p, values, _error(exc), exc.status)
+        return await _incidents_page(request, p, values, _error(request, exc), exc.status)
     raise web.HTTPSeeOther(f"/incidents/{created.id}")
 
 
@@ -137,7 +140,7 @@ async def incident_update(request: web.Request) -> web.Response:
         await incidents.update_incident(request.app[keys.DB], p, incident_id,
                                         validate(IncidentPatch, values))
     except CamnetError as exc:
-        return await _incident_page(request, p, incident_id, _error(exc), exc.status)
+        return await _incident_page(request, p, incident_id, _error(request, exc), exc.status)
     raise web.HTTPSeeOther(f"/incidents/{incident_id}")
 
 
@@ -164,9 +167,10 @@ async def request_create(request: web.Request) -> web.Response:
         created = await requests.create_request(request.app[keys.DB], p, data)
     except ValueError:
         return await _incident_page(request, p, incident_id,
-                                    _error(InvalidInput("bad camera id", "cameras")), 422)
+                                    _error(request, InvalidInput("bad camera id", "cameras",
+                                                                key="err_bad_camera_id")), 422)
     except CamnetError as exc:
-        return await _incident_page(request, p, incident_id, _error(exc), exc.status)
+        return await _incident_page(request, p, incident_id, _error(request, exc), exc.status)
     raise web.HTTPSeeOther(f"/requests/{created.id}")
 
 
@@ -235,7 +239,7 @@ async def _post_back(request: web.Request, p: Principal, request_id: int, model:
     try:
         await action(validate(model, _clean(form, names)))
     except CamnetError as exc:
-        return await _request_page(request, p, request_id, _error(exc), exc.status)
+        return await _request_page(request, p, request_id, _error(request, exc), exc.status)
     raise web.HTTPSeeOther(f"/requests/{request_id}")
 
 
@@ -263,7 +267,7 @@ async def request_transition(request: web.Request) -> web.Response:
             step = validate(TransitionIn, _clean(form, _STEP_FIELDS))
             requests.check_step(step)
         except CamnetError as exc:
-            return await _request_page(request, p, request_id, _error(exc), exc.status)
+            return await _request_page(request, p, request_id, _error(request, exc), exc.status)
         return await _request_page(request, p, request_id, confirm=step)
 
     async def act(step: TransitionIn) -> None:
@@ -314,7 +318,8 @@ async def item_upload(request: web.Request) -> web.Response:
     await check_csrf(request, fields)
     if not isinstance(part, BodyPartReader) or not part.filename:
         return await _request_page(request, p, request_id,
-                                   _error(InvalidInput("choose a file", "file")), 422)
+                                   _error(request, InvalidInput("choose a file", "file",
+                                                               key="err_choose_file")), 422)
     try:
         camera_id = int(fields["camera_id"]) if fields.get("camera_id") else None
         await items.upload_item(request.app[keys.DB], p, request.app[keys.BLOBS], request_id,
@@ -323,9 +328,10 @@ async def item_upload(request: web.Request) -> web.Response:
                                 holder=fields.get("holder", ""))
     except ValueError:
         return await _request_page(request, p, request_id,
-                                   _error(InvalidInput("bad camera id", "camera_id")), 422)
+                                   _error(request, InvalidInput("bad camera id", "camera_id",
+                                                               key="err_bad_camera_id")), 422)
     except CamnetError as exc:
-        return await _request_page(request, p, request_id, _error(exc), exc.status)
+        return await _request_page(request, p, request_id, _error(request, exc), exc.status)
     raise web.HTTPSeeOther(f"/requests/{request_id}")
 
 

@@ -18,6 +18,7 @@ from camnet.hosts import abuse, consent, footage, hostpage, invites, links, regi
 from camnet.hosts.models import HostCorrection, RegistrationIn, national_phone
 from camnet.web import keys
 from camnet.web.csrf import check_csrf, token_matches
+from camnet.web.i18n import error_words_for
 from camnet.web.middleware import client_address
 from camnet.web.pages import render
 from camnet.web.routing import (
@@ -158,7 +159,7 @@ async def register_post(request: web.Request) -> web.Response:
             witnessed_by=principal.username if paper and principal else None)
     except CamnetError as exc:
         where = f" ({exc.field})" if exc.field else ""
-        return await _form_page(request, values=values, error=exc.message + where,
+        return await _form_page(request, values=values, error=error_words_for(request, exc) + where,
                                 status=exc.status)
     link = f"{request.scheme}://{request.host}/chu-camera/{done.token}"
     return await render(request, "hosts_thanks.html", {"link": link, "id": done.registration_id,
@@ -247,7 +248,7 @@ async def host_action(request: web.Request) -> web.Response:
             raise InvalidInput("unknown action", "action")
     except CamnetError as exc:
         where = f" ({exc.field})" if exc.field else ""
-        return await _host_page(request, registration_id, error=exc.message + where,
+        return await _host_page(request, registration_id, error=error_words_for(request, exc) + where,
                                 status=exc.status)
     raise web.HTTPSeeOther(f"/chu-camera/{request.match_info['token']}?ok={action}")
 
@@ -272,7 +273,7 @@ async def host_upload(request: web.Request) -> web.Response:
                     request.app[keys.DB], store, registration_id, int(fields["request_id"]),
                     int(fields["camera_id"]), part_chunks(part), upload_name(part))
             except CamnetError as exc:
-                return await _host_page(request, registration_id, error=exc.message,
+                return await _host_page(request, registration_id, error=error_words_for(request, exc),
                                         status=exc.status)
             raise web.HTTPSeeOther(f"/chu-camera/{request.match_info['token']}?ok=clip")
         fields[str(part.name)] = (await part.text())[:100]

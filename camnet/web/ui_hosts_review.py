@@ -14,6 +14,7 @@ from camnet.hosts.models import REVIEW_STATUSES, national_phone
 from camnet.registry.zones import list_zones
 from camnet.web import keys
 from camnet.web.csrf import check_csrf
+from camnet.web.i18n import error_words_for
 from camnet.web.pages import page_principal, render
 from camnet.web.routing import path_id
 from camnet.web.ui_hosts import purpose_key
@@ -94,7 +95,7 @@ async def decide(request: web.Request) -> web.Response:
             raise InvalidInput("unknown action", "action")
     except CamnetError as exc:
         where = f" ({exc.field})" if exc.field else ""
-        return await _one(request, error=exc.message + where, status=exc.status)
+        return await _one(request, error=error_words_for(request, exc) + where, status=exc.status)
     raise web.HTTPSeeOther(f"/ho-so-dang-ky/{reg_id}")
 
 

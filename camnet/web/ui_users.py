@@ -17,6 +17,7 @@ from camnet.errors import CamnetError, InvalidInput
 from camnet.registry.zones import list_zones
 from camnet.web import keys
 from camnet.web.csrf import check_csrf
+from camnet.web.i18n import error_words_for
 from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
@@ -102,5 +103,6 @@ async def users_post(request: web.Request) -> web.Response:
     except CamnetError as exc:
         where = f" ({exc.field})" if exc.field else ""
         keep = {k: _text(form, k) for k in ("username", "full_name", "title", "role", "zone")}
-        return await _page(request, p, error=exc.message + where, status=exc.status, form=keep)
+        return await _page(request, p, error=error_words_for(request, exc) + where,
+                           status=exc.status, form=keep)
     raise web.HTTPSeeOther(f"/users?done={done}")

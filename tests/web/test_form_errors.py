@@ -36,3 +36,22 @@ def test_domain_refusals_in_words_and_unknown_ones_kept() -> None:
     assert message_words("Input should be less than or equal to 90", "vi") == \
         "ngoài khoảng cho phép"
     assert message_words("a message nobody mapped", "vi") == "a message nobody mapped"
+
+
+def test_domain_errors_in_words_with_codes_translated() -> None:
+    from camnet.errors import Conflict, NotFound, Words
+    from camnet.web.form_errors import error_words
+
+    exc = Conflict("a request that is 'draft' cannot become 'approved'", "to",
+                   key="err_step_not_allowed", current=Words.of("request_status_", "draft"),
+                   to=Words.of("request_status_", "approved"),
+                   next=Words.of("request_status_", "submitted", "rejected"))
+    assert error_words(exc, "vi") == ("Yêu cầu đang ở trạng thái «Bản nháp» nên không thể chuyển "
+                                      "sang «Đã duyệt». Bước tiếp theo có thể: Đã gửi, Từ chối.")
+    assert "cannot become «Approved»" in error_words(exc, "en")
+    # no key: a known English phrase, else the message after a translated lead
+    known = NotFound("camera 7 does not exist or is outside your zone", "id")
+    assert "outside" not in error_words(known, "vi")
+    other = Conflict("something new went wrong")
+    assert error_words(other, "vi").endswith(": something new went wrong")
+    assert error_words(other, "vi") != other.message

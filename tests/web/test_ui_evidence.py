@@ -67,7 +67,14 @@ async def test_whole_workflow_through_pages(world: World) -> None:
                         {"csrf": csrf, "to": "submitted"})).status == 303
     # a forged approval by the officer is refused
     resp = await _post(world, f"{req_path}/transition", {"csrf": csrf, "to": "approved"})
-    assert resp.status == 403 and "may not move a request" in await resp.text()
+    resp = await _post(world, f"{req_path}/transition", {"csrf": csrf, "to": "extracted"})
+    text = await resp.text()  # a step the status does not allow: 409, in words
+    assert resp.status == 409 and "đang ở trạng thái «Đã gửi» nên không thể chuyển sang" in text
+    assert "Bước tiếp theo có thể: " in text and "cannot become" not in text
+    resp = await _post(world, f"{req_path}/transition", {"csrf": csrf, "to": "approved"})
+    text = await resp.text()  # said in words: the role and the step, not codes
+    assert resp.status == 403 and "Vai trò «Cán bộ» không được chuyển yêu cầu sang «Đã duyệt»" in text
+    assert "may not move" not in text and "'officer'" not in text
 
     csrf = await _as(world, "chihuy")
     page = await (await world.client.get(req_path)).text()
