@@ -134,7 +134,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except web.HTTPRequestEntityTooLarge:
         limit = request.app[keys.CONFIG].server.max_body_bytes
         if not request.path.startswith("/api/"):
-            return await _error_page(request, 413, f"over the limit of {limit} bytes")
+            return await _error_page(request, 413, "", limit_bytes=limit)
         return web.json_response(
             error_body("too_large", f"request body over the limit of {limit} bytes", "body"),
             status=413,
@@ -143,22 +143,24 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         if exc.status < 400 or request.path.startswith("/static/"):
             raise
         if not request.path.startswith("/api/"):
-            return await _error_page(request, exc.status, exc.reason)
+            return await _error_page(request, exc.status, "")  # the page says it in words
         code = exc.reason.lower().replace(" ", "_")
         return web.json_response(error_body(code, exc.reason), status=exc.status)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         if not request.path.startswith("/api/"):
-            return await _error_page(request, 500, "internal error; see the server log")
+            return await _error_page(request, 500, "")
         return web.json_response(
             error_body("internal", "internal error; see the server log"), status=500
         )
 
 
-async def _error_page(request: web.Request, status: int, message: str) -> web.StreamResponse:
-    """An HTML error page for people (pages, not the API)."""
+async def _error_page(request: web.Request, status: int, message: str,
+                      limit_bytes: int | None = None) -> web.StreamResponse:
+    """An HTML error page for people (pages, not the API); no message: the status in words."""
     try:
-        return await render(request, "error.html", {"status": status, "message": message}, status)
+        return await render(request, "error.html", {"status": status, "message": message,
+                                                    "limit_bytes": limit_bytes}, status)
     except Exception:  # the error page itself must never fail
         log.exception("error page failed")
         return web.Response(status=status, text=message)

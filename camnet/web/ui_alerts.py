@@ -19,16 +19,6 @@ from camnet.web.i18n import error_words_for
 from camnet.web.pages import page_principal, render
 
 routes = web.RouteTableDef()
-KIND_VI = {
-    "camera_down": "Camera mất tín hiệu", "camera_degraded": "Hình ảnh bất thường",
-    "camera_recovered": "Camera hoạt động lại", "camera_flapping": "Camera chập chờn",
-    "camera_stable": "Camera ổn định lại", "zone_down": "Khu vực mất nhiều camera",
-    "zone_ok": "Khu vực trở lại bình thường", "watchdog": "Bộ giám sát ngừng",
-    "watchdog_ok": "Bộ giám sát chạy lại", "request_submitted": "Yêu cầu chờ duyệt",
-    "request_approved": "Yêu cầu được duyệt", "request_rejected": "Yêu cầu bị từ chối",
-    "deadline_48h": "Sắp bị ghi đè (48 giờ)", "deadline_12h": "Sắp bị ghi đè (12 giờ)",
-    "chain_failure": "Chuỗi băm hỏng", "test": "Tin nhắn thử",
-}
 
 
 async def _page(request: web.Request, p: Principal, *, code: tuple[str, str] | None = None,
@@ -37,10 +27,12 @@ async def _page(request: web.Request, p: Principal, *, code: tuple[str, str] | N
     zones = await list_zones(db, p)
     admin = p.role == "admin"
     service = request.app.get(ALERTS)
+    subscriptions = await recipients.list_subscriptions(db, p)
     return await render(request, "alerts.html", {
         "contact": await recipients.get_contact(db, p.user_id) if p.user_id else None,
-        "subscriptions": await recipients.list_subscriptions(db, p),
-        "zones": zones, "kinds": EVENT_KINDS, "kind_vi": KIND_VI, "code": code, "error": error,
+        "subscriptions": subscriptions,
+        "people": [s["username"] for s in subscriptions if s["username"]],
+        "zones": zones, "kinds": EVENT_KINDS, "code": code, "error": error,
         "admin": admin,
         "deliveries": await delivery.delivery_log(db, p.zone_path, limit=50) if admin else [],
         "failing": service.failing_channels() if (admin and service) else [],

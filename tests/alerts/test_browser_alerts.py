@@ -37,7 +37,7 @@ async def test_alerts_page_in_a_browser(sample_server: TestServer, tmp_path: Pat
             await page.click("form:has(input[value=subscribe]) button[type=submit]")
             await page.wait_for_url("**/alerts")
             text = await page.inner_text("main")
-            assert "camera_down,camera_recovered" in text and "22:00–06:00" in text
+            assert "Camera mất tín hiệu, Camera hoạt động lại" in text and "22:00–06:00" in text
             assert "Nhật ký gửi" in text
             await page.screenshot(path=str(tmp_path / "alerts.png"), full_page=True)
             shutil.copy(tmp_path / "alerts.png", "/tmp/alerts_page.png")
