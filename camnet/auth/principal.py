@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "evidence.write",
         "audit.read",
         "users.manage",
+        "zones.manage",  # switch a zone off and on
         "system.read",  # facts about the whole service: every cycle, whole chains
         "status_page.publish",  # turn a commune's public status page on or off
     },

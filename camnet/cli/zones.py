@@ -15,7 +15,8 @@ from camnet.auth.principal import cli_principal
 from camnet.cli.base import load, main, run_with_db
 from camnet.db import Database
 from camnet.registry.models import LEVEL_RANK, ZoneIn
-from camnet.registry.zones import create_zone, list_zones
+from camnet.registry.zone_switch import set_zone_disabled
+from camnet.registry.zones import create_zone, get_zone_row, list_zones
 from camnet.secretstore import CredentialCipher
 
 
@@ -58,4 +59,33 @@ def zone_list(ctx: click.Context) -> None:
         return await list_zones(database, cli_principal())
 
     for z in run_with_db(config, work):
-        click.echo(f"{z.code:<24} {z.level:<9} {z.name}")
+        click.echo(f"{z.code:<24} {z.level:<9} {z.name}{'  (off)' if z.disabled_at else ''}")
+
+
+def _switch(ctx: click.Context, code: str, disabled: bool) -> None:
+    config = load(ctx)
+
+    async def work(database: Database, cipher: CredentialCipher) -> Any:
+        root = cli_principal()
+        row = await get_zone_row(database, root, code=code, field="code")
+        return await set_zone_disabled(database, root, row["id"], disabled)
+
+    zone_out, switched = run_with_db(config, work)
+    state = "off" if disabled else "on"
+    click.echo(f"zone {zone_out.code} switched {state}; {switched} camera(s) switched {state}")
+
+
+@zone.command("disable")
+@click.argument("code")
+@click.pass_context
+def zone_disable(ctx: click.Context, code: str) -> None:
+    """Switch a zone off: its cameras stop being probed, no new points; history stays."""
+    _switch(ctx, code, True)
+
+
+@zone.command("enable")
+@click.argument("code")
+@click.pass_context
+def zone_enable(ctx: click.Context, code: str) -> None:
+    """Switch a zone back on: the cameras its disabling switched off resume."""
+    _switch(ctx, code, False)

@@ -330,6 +330,22 @@ async def camera_labels(db: Database, camera_ids: list[int]) -> dict[int, tuple[
     return {r["id"]: (r["point"], r["name"]) for r in rows}
 
 
+async def switch_off_for_zone(tx: Transaction, zone_id: int, zone_path: str) -> int:
+    """Disable every enabled camera of a zone's subtree, remembering the zone; return how many."""
+    scope, params = in_scope("z.path", zone_path)
+    return await tx.execute_rowcount(
+        "UPDATE camera SET enabled = 0, disabled_by_zone = ? WHERE enabled = 1 AND point_id IN"
+        " (SELECT p.id FROM camera_point p JOIN zone z ON z.id = p.zone_id"
+        f" WHERE {scope})", (zone_id, *params))  # noqa: S608 - scope from auth.scope
+
+
+async def switch_on_for_zone(tx: Transaction, zone_id: int) -> int:
+    """Re-enable the cameras a zone's disabling switched off (not those disabled by hand)."""
+    return await tx.execute_rowcount(
+        "UPDATE camera SET enabled = 1, disabled_by_zone = NULL WHERE disabled_by_zone = ?",
+        (zone_id,))
+
+
 async def stream_targets(
     db: Database, cipher: CredentialCipher, *, zone_path: str = "/",
     camera_ids: list[int] | None = None, enabled_only: bool = True,

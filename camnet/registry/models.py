@@ -49,6 +49,7 @@ class ZoneOut(BaseModel):
     boundary_geojson: str | None
     created_at: str
     updated_at: str
+    disabled_at: str | None = None  # switched off (admin): cameras not probed, no new points
 
 
 def _check_rtsp_url(value: str) -> str:

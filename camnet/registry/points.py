@@ -15,7 +15,7 @@ from camnet.geo import check_in_zone
 from camnet.paging import Page, like_pattern, paginate
 from camnet.registry.models import PointIn, PointOut, PointPatch
 from camnet.registry.references import refuse_if_referenced
-from camnet.registry.zones import get_zone_row
+from camnet.registry.zones import get_zone_row, refuse_if_disabled
 from camnet.timeutil import now_iso
 
 _SELECT = (
@@ -163,6 +163,7 @@ async def registry_rows(db: Database, actor: Principal, zone_path: str) -> list[
 async def insert_point(tx: Transaction, actor: Principal, data: PointIn) -> int:
     """Insert a point inside an open transaction; return its id."""
     zone = await get_zone_row(tx, actor, code=data.zone_code)
+    await refuse_if_disabled(tx, zone)
     check_in_zone(zone, data.lat, data.lon)
     if await tx.fetchval(
         "SELECT 1 FROM camera_point WHERE zone_id = ? AND name = ?", (zone["id"], data.name)
@@ -181,6 +182,8 @@ async def update_point(db: Database, actor: Principal, point_id: int, patch: Poi
         before = await get_point_row(tx, actor, point_id)
         zone_code = changes.pop("zone_code", None) or before["zone_code"]
         zone = await get_zone_row(tx, actor, code=zone_code)
+        if zone_code != before["zone_code"]:
+            await refuse_if_disabled(tx, zone)  # no moving points into a switched-off zone
         lat = changes.get("lat", before["lat"])
         lon = changes.get("lon", before["lon"])
         if lat is None or lon is None:

@@ -15,7 +15,8 @@ from camnet.registry.models import LEVEL_RANK, ZoneIn, ZoneOut, ZonePatch
 from camnet.registry.references import refuse_if_referenced
 from camnet.timeutil import now_iso
 
-_COLUMNS = "id, parent_id, level, code, name, path, boundary_geojson, created_at, updated_at"
+_COLUMNS = ("id, parent_id, level, code, name, path, boundary_geojson, created_at, updated_at,"
+            " disabled_at")
 
 
 def zone_out(row: sqlite3.Row) -> ZoneOut:
@@ -29,6 +30,7 @@ def zone_out(row: sqlite3.Row) -> ZoneOut:
         boundary_geojson=row["boundary_geojson"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        disabled_at=row["disabled_at"],
     )
 
 
@@ -144,3 +146,24 @@ async def delete_zone(db: Database, actor: Principal, zone_id: int) -> None:
                                    "move or delete those first")
         await tx.execute("DELETE FROM zone WHERE id = ?", (zone_id,))
         await audit.record(tx, actor, "delete", "zone", zone_id, dict(row), None)
+
+
+async def refuse_if_disabled(tx: Database | Transaction, zone: sqlite3.Row) -> None:
+    """Refuse new points in a switched-off zone or under one (ancestors read from the path)."""
+    ids = [int(part) for part in str(zone["path"]).strip("/").split("/") if part]
+    marks = ",".join("?" * len(ids))
+    off = await tx.fetchval(
+        f"SELECT code FROM zone WHERE id IN ({marks}) AND disabled_at IS NOT NULL LIMIT 1",  # noqa: S608
+        ids)
+    if off:
+        raise Conflict(f"zone {off!r} is switched off; switch it on first", "zone_code",
+                       key="err_zone_off", zone=str(off))
+
+async def mark_disabled(tx: Transaction, zone_id: int, disabled_at: str | None, now: str
+                        ) -> sqlite3.Row:
+    """Set a zone's switched-off time (``None``: on) inside an open transaction; the new row."""
+    await tx.execute("UPDATE zone SET disabled_at = ?, updated_at = ? WHERE id = ?",
+                     (disabled_at, now, zone_id))
+    row = await tx.fetchone(f"SELECT {_COLUMNS} FROM zone WHERE id = ?", (zone_id,))
+    assert row is not None  # noqa: S101 - found in this transaction
+    return row

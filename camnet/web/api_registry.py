@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from camnet import audit
 from camnet.auth.principal import Principal
 from camnet.paging import Page, PageQuery
-from camnet.registry import cameras, points, zones
+from camnet.registry import cameras, points, zone_switch, zones
 from camnet.registry.models import (
     CameraIn,
     CameraOut,
@@ -105,6 +105,33 @@ async def delete_zone(request: web.Request, p: Principal) -> web.Response:
     """Delete an empty zone."""
     await zones.delete_zone(request.app[keys.DB], p, path_id(request))
     return web.Response(status=204)
+
+
+class ZoneSwitched(BaseModel):
+    """A zone switched off or on, and how many of its cameras followed."""
+
+    zone: ZoneOut
+    cameras_switched: int
+
+
+@routes.add("POST", f"{API}/zones/{{id}}/disable", permission="zones.manage",
+            summary="Switch a zone off: its cameras are no longer probed, no new points",
+            tag="zones", response=ZoneSwitched)
+async def disable_zone(request: web.Request, p: Principal) -> web.Response:
+    """Switch a zone off (admin)."""
+    zone, switched = await zone_switch.set_zone_disabled(request.app[keys.DB], p,
+                                                         path_id(request), True)
+    return json_response({"zone": zone, "cameras_switched": switched})
+
+
+@routes.add("POST", f"{API}/zones/{{id}}/enable", permission="zones.manage",
+            summary="Switch a zone back on: the cameras it switched off resume",
+            tag="zones", response=ZoneSwitched)
+async def enable_zone(request: web.Request, p: Principal) -> web.Response:
+    """Switch a zone back on (admin)."""
+    zone, switched = await zone_switch.set_zone_disabled(request.app[keys.DB], p,
+                                                         path_id(request), False)
+    return json_response({"zone": zone, "cameras_switched": switched})
 
 
 @routes.add("GET", f"{API}/points", permission="registry.read", summary="List camera points",

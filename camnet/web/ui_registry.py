@@ -21,7 +21,7 @@ from camnet.evidence.requests import requests_naming_camera
 from camnet.i18n import translate
 from camnet.monitor.testconn import check_connection
 from camnet.paging import MAX_PER_PAGE
-from camnet.registry import cameras, importer, points, zones
+from camnet.registry import cameras, importer, points, zone_switch, zones
 from camnet.registry.formats import ImportFailed, read_csv_rows, read_geojson_rows
 from camnet.registry.models import (
     CameraIn,
@@ -160,6 +160,16 @@ async def zone_update(request: web.Request) -> web.Response:
                 "what": f"{zone.name} ({zone.code})", "action": "", "back": "/registry",
                 "problem": problems.general}, 409)
         raise see_other("/registry", "deleted")
+    if form.get("action") in ("disable", "enable"):
+        off = form["action"] == "disable"
+        if off and form.get("confirm") != "yes":
+            return await render(request, "confirm_zone_off.html", {"zone": zone})
+        _, problems = await _save(request, zone_switch.set_zone_disabled(db, p, zone.id, off))
+        if problems:
+            return await _form(request, "zone_form.html", {"zone": zone, "zones": [],
+                                                           "values": zone.model_dump()},
+                               problems, 409)
+        raise see_other("/registry", "disabled" if off else "enabled")
     values = {**zone.model_dump(), **_text(form, ("name",))}
     model, problems = check(ZonePatch, {"name": values["name"]}, _lang(request))
     if model is not None:
