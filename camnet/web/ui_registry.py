@@ -20,7 +20,6 @@ from camnet.errors import CamnetError, Forbidden, InvalidInput
 from camnet.evidence.requests import requests_naming_camera
 from camnet.i18n import translate
 from camnet.monitor.testconn import check_connection
-from camnet.paging import MAX_PER_PAGE
 from camnet.registry import cameras, importer, points, zone_switch, zones
 from camnet.registry.formats import ImportFailed, read_csv_rows, read_geojson_rows
 from camnet.registry.models import (
@@ -269,10 +268,32 @@ async def point_delete(request: web.Request) -> web.Response:
 async def _camera_form(request: web.Request, p: Principal, cam: Any, values: dict[str, Any],
                        problems: FormProblems | None = None, status: int = 200,
                        test: Any = None) -> web.Response:
-    found, _ = await points.list_points(request.app[keys.DB], p, per_page=MAX_PER_PAGE)
+    choice = await _point_choices(request, p, values.get("point_id"))
     return await _form(request, "camera_form.html", {
-        "cam": cam, "points": found, "values": values, "test": test,
+        "cam": cam, "values": values, "test": test, **choice,
         "flash": flash_text(request, _lang(request))}, problems, status)
+
+
+POINT_CHOICES = 50  # points offered at once; at province scale the officer searches
+
+
+async def _point_choices(request: web.Request, p: Principal, selected: Any) -> dict[str, Any]:
+    """Points to choose from: the search (``?point_q=``) or the first ones, and the chosen one.
+
+    A province has tens of thousands of points: the form never lists them all; it offers
+    :data:`POINT_CHOICES` matches of a search by name or address (in the caller's zone) and
+    always keeps the point already chosen.
+    """
+    db = request.app[keys.DB]
+    query = request.query.get("point_q", "").strip()[:100]
+    found, pager = await points.list_points(db, p, query=query or None, per_page=POINT_CHOICES)
+    chosen = str(selected or "")
+    if chosen.isdigit() and all(str(pt.id) != chosen for pt in found):
+        try:
+            found.insert(0, await points.get_point(db, p, int(chosen)))
+        except CamnetError:
+            pass  # not in scope or gone: the form says so when posted
+    return {"points": found, "point_q": query, "points_total": pager.total}
 
 
 def _camera_values(cam: Any) -> dict[str, Any]:
