@@ -11,6 +11,7 @@ recorder has overwritten the footage. Requests still open whose deadline is with
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ from camnet.errors import Conflict, Forbidden, InvalidInput, Words
 from camnet.evidence.custody import append_event
 from camnet.evidence.incidents import get_incident_row
 from camnet.evidence.models import RequestCameraOut, RequestIn, RequestOut, TransitionIn
-from camnet.monitor.uptime import availability_in_window, outages_in_window
+from camnet.monitor.uptime import windows_availability
 from camnet.paging import Page, paginate
 from camnet.registry.cameras import get_camera_row
 from camnet.timeutil import now_iso, parse_iso, to_iso, utcnow
@@ -231,29 +232,33 @@ def _deadline(window_end: datetime, retention_days: int) -> datetime:
         return datetime.max.replace(tzinfo=UTC)
 
 
-async def _cameras(db: Database, request_id: int, status: str, at_risk_hours: float
-                   ) -> list[RequestCameraOut]:
+async def _cameras_of(db: Database, statuses: dict[int, str], at_risk_hours: float
+                      ) -> dict[int, list[RequestCameraOut]]:
+    """The cameras of some requests with availability and deadlines, in a few queries."""
+    if not statuses:
+        return {}
     rows = await db.fetchall(
         "SELECT rc.*, c.name AS camera, c.retention_days AS registry_retention_days,"
         " rr.retention_days, rr.overwrite_deadline, p.name AS point, p.address,"
         " p.host_name, p.host_phone FROM request_camera rc JOIN camera c ON c.id = rc.camera_id"
         " JOIN camera_point p ON p.id = c.point_id LEFT JOIN request_retention rr"
         " ON rr.request_id = rc.request_id AND rr.camera_id = rc.camera_id"
-        " WHERE rc.request_id = ? ORDER BY p.name, c.name",
-        (request_id,),
+        " WHERE rc.request_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY rc.request_id, p.name, c.name",
+        (json.dumps(list(statuses)),),
     )
     now = utcnow()
-    out = []
-    for r in rows:
-        start, end = parse_iso(r["window_from"]), parse_iso(r["window_to"])
+    spans = [(r, parse_iso(r["window_from"]), parse_iso(r["window_to"])) for r in rows]
+    # only watched time counts: a window before monitoring began shows "—", not 100 %
+    seen = await windows_availability(
+        db, [(r["camera_id"], start, min(end, now)) for r, start, end in spans])
+    out: dict[int, list[RequestCameraOut]] = {rid: [] for rid in statuses}
+    for (r, _start, end), avail in zip(spans, seen, strict=True):
         frozen = r["retention_days"] is not None
         days = r["retention_days"] if frozen else r["registry_retention_days"]
         deadline = parse_iso(r["overwrite_deadline"]) if frozen else _deadline(end, days)
         hours_left = (deadline - now).total_seconds() / 3600
-        _, outages = await outages_in_window(db, r["camera_id"], start, min(end, now))
-        # only watched time counts: a window before monitoring began shows "—", not 100 %
-        up_pct, down_s, _ = await availability_in_window(db, r["camera_id"], start, min(end, now))
-        out.append(RequestCameraOut(
+        out[r["request_id"]].append(RequestCameraOut(
             camera_id=r["camera_id"], camera=r["camera"], point=r["point"], address=r["address"],
             host_name=r["host_name"], host_phone=r["host_phone"], window_from=r["window_from"],
             window_to=r["window_to"], retention_days=days,
@@ -261,11 +266,23 @@ async def _cameras(db: Database, request_id: int, status: str, at_risk_hours: fl
                                      if frozen and r["registry_retention_days"] != days else None),
             overwrite_deadline=to_iso(deadline), hours_left=round(hours_left, 1),
             overwritten=hours_left < 0,
-            at_risk=status in OPEN_STATUSES and 0 <= hours_left <= at_risk_hours,
-            down_s=round(down_s), up_pct=up_pct,
-            outages=outages,
+            at_risk=statuses[r["request_id"]] in OPEN_STATUSES and 0 <= hours_left <= at_risk_hours,
+            down_s=round(avail.down_s), up_pct=avail.up_pct,
+            outages=avail.outages,
         ))
     return out
+
+
+def _request_out(actor: Principal, row: sqlite3.Row, cameras: list[RequestCameraOut]
+                 ) -> RequestOut:
+    return RequestOut(
+        id=row["id"], incident_id=row["incident_id"], case_no=row["case_no"],
+        zone_code=row["zone_code"], reason=row["reason"], status=row["status"],
+        requested_by=row["requested_by"], approved_by=row["approved_by"],
+        decision_note=row["decision_note"], handed_over_to=row["handed_over_to"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+        next_steps=next_steps(actor, row["status"]), cameras=cameras,
+    )
 
 
 async def get_request(db: Database, actor: Principal, request_id: int,
@@ -273,15 +290,8 @@ async def get_request(db: Database, actor: Principal, request_id: int,
     """Return a request with each camera's availability and overwrite deadline."""
     actor.require("incident.read")
     row = await get_request_row(db, actor, request_id)
-    return RequestOut(
-        id=row["id"], incident_id=row["incident_id"], case_no=row["case_no"],
-        zone_code=row["zone_code"], reason=row["reason"], status=row["status"],
-        requested_by=row["requested_by"], approved_by=row["approved_by"],
-        decision_note=row["decision_note"], handed_over_to=row["handed_over_to"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
-        next_steps=next_steps(actor, row["status"]),
-        cameras=await _cameras(db, request_id, row["status"], at_risk_hours),
-    )
+    cameras = await _cameras_of(db, {request_id: row["status"]}, at_risk_hours)
+    return _request_out(actor, row, cameras[request_id])
 
 
 async def request_history(db: Database, actor: Principal, request_id: int) -> list[dict[str, Any]]:
@@ -312,13 +322,23 @@ async def list_requests(db: Database, actor: Principal, *, status: str | None = 
         count_sql="SELECT COUNT(*) FROM extraction_request r JOIN incident i ON i.id = r.incident_id"
         f" JOIN zone z ON z.id = i.zone_id WHERE {clause}",
         params=params, page=page, per_page=per_page)
+    try:
+        cameras = await _cameras_of(db, {r["id"]: r["status"] for r in rows}, at_risk_hours)
+    except (ValueError, OverflowError):  # a damaged row: read one by one, leave it out
+        return await _one_by_one(db, actor, rows, at_risk_hours), paging
+    return [_request_out(actor, r, cameras[r["id"]]) for r in rows], paging
+
+
+async def _one_by_one(db: Database, actor: Principal, rows: list[sqlite3.Row],
+                      at_risk_hours: float) -> list[RequestOut]:
+    """The slow path of a list page holding a request with unreadable times."""
     found = []
     for r in rows:
         try:
             found.append(await get_request(db, actor, r["id"], at_risk_hours))
         except (ValueError, OverflowError):  # one damaged row never takes the list down
             log.warning("request %s has unreadable times; left out of the list", r["id"])
-    return found, paging
+    return found
 
 
 async def requests_naming_point(db: Database, actor: Principal, point_id: int) -> list[int]:
