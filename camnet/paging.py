@@ -9,15 +9,19 @@ instead of by offset: :class:`KeysetPage` carries the cursor of the next page.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 import weakref
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from camnet.db import Database
 
 MAX_PER_PAGE = 1000
+T = TypeVar("T")
 
 
 class PageQuery(BaseModel):
@@ -89,6 +93,37 @@ async def cached_rows(db: Database, sql: str, params: list[Any] | tuple[Any, ...
         cache[key] = await db.fetchall(sql, params)
     rows: list[sqlite3.Row] = cache[key]
     return rows
+
+
+_SHARED: weakref.WeakKeyDictionary[Database, dict[tuple[Any, ...], tuple[int, float, Any]]] = (
+    weakref.WeakKeyDictionary())
+_SHARED_LOCKS: weakref.WeakKeyDictionary[Database, dict[tuple[Any, ...], asyncio.Lock]] = (
+    weakref.WeakKeyDictionary())
+
+
+async def shared_result(db: Database, key: tuple[Any, ...], compute: Callable[[], Awaitable[T]],
+                        max_age_s: float) -> T:
+    """``compute()``'s result, shared by every caller until the database changes or it ages.
+
+    For reads many clients poll at once (``/api/v1/metrics`` scraped by several Prometheus
+    servers, ten officers' boards): concurrent callers with the same ``key`` wait for one
+    computation instead of running ten; the result is kept while ``PRAGMA data_version`` is
+    unchanged and for at most ``max_age_s`` (for values that also depend on the clock).
+    """
+    locks = _SHARED_LOCKS.setdefault(db, {})
+    lock = locks.setdefault(key, asyncio.Lock())
+    async with lock:
+        version = int(await db.fetchval("PRAGMA data_version") or 0)
+        cache = _SHARED.setdefault(db, {})
+        hit = cache.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] == version and now - hit[1] <= max_age_s:
+            return cast(T, hit[2])
+        value = await compute()
+        if len(cache) >= _MAX_CACHED:
+            cache.clear()
+        cache[key] = (version, now, value)
+        return value
 
 
 async def paginate(db: Database, *, select_sql: str, count_sql: str, params: list[Any] | tuple[Any, ...],

@@ -52,3 +52,30 @@ async def test_unchanged_database_is_not_counted_again(tmp_path: Path) -> None:
         assert fresh is not first and fresh[0]["n"] == 26
     finally:
         await db.close()
+
+
+async def test_shared_result_computes_once_for_concurrent_callers(tmp_path: Path) -> None:
+    import asyncio
+
+    from camnet.paging import shared_result
+
+    db = await _db(tmp_path)
+    calls = 0
+
+    async def count() -> int:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.05)  # a slow read: the others must wait for it, not repeat it
+        return int(await db.fetchval("SELECT COUNT(*) FROM t") or 0)
+
+    try:
+        got = await asyncio.gather(*(shared_result(db, ("n",), count, 60) for _ in range(10)))
+        assert got == [25] * 10 and calls == 1
+        assert await shared_result(db, ("n",), count, 60) == 25 and calls == 1
+        async with db.transaction() as tx:  # a commit: computed again, exact
+            await tx.execute("INSERT INTO t(v) VALUES ('x')")
+        assert await shared_result(db, ("n",), count, 60) == 26 and calls == 2
+        assert await shared_result(db, ("n",), count, 0) == 26 and calls == 3  # aged out
+        assert await shared_result(db, ("other",), count, 60) == 26 and calls == 4
+    finally:
+        await db.close()

@@ -11,6 +11,7 @@ from camnet.auth.principal import Principal
 from camnet.errors import NotFound
 from camnet.monitor import queries
 from camnet.monitor.uptime import uptime_report
+from camnet.paging import shared_result
 from camnet.registry.zones import get_zone_row
 from camnet.validation import DbId
 from camnet.web import keys
@@ -167,13 +168,19 @@ async def run_now(request: web.Request, p: Principal) -> web.Response:
                                 duration_ms=report.duration_ms))
 
 
+METRICS_MAX_AGE_S = 5.0
+
+
 @routes.add("GET", f"{API}/metrics", permission="monitor.read",
             summary="Prometheus metrics (text format; scrape with a bearer token)", tag="monitor")
 async def metrics(request: web.Request, p: Principal) -> web.Response:
     """Cameras by status and result, open outages, the last cycle's duration and completion."""
     from camnet.monitor.metrics import render_metrics
 
-    text = await render_metrics(request.app[keys.DB], p, request.app[keys.CONFIG].monitor)
+    db, config = request.app[keys.DB], request.app[keys.CONFIG].monitor
+    # scrapers poll at once: one computation per zone until the data changes (≤ 5 s old)
+    text = await shared_result(db, ("metrics", p.zone_path, p.can("system.read")),
+                               lambda: render_metrics(db, p, config), max_age_s=METRICS_MAX_AGE_S)
     from camnet.web.alerts_ctx import ALERTS  # alert delivery and channel health
 
     if ALERTS in request.app:
