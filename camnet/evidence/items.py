@@ -7,6 +7,7 @@ action on an item is an append-only, hash-chained ``custody_event`` (see :mod:`c
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -204,6 +205,26 @@ async def record_custody(db: Database, actor: Principal, item_id: int, event: Cu
         await audit.record(tx, actor, "custody", "evidence_item", item_id, None,
                            event.model_dump())
     return event_id
+
+
+# Notes camnet itself writes into the custody chain (stored in English, hashed, never
+# rewritten): the pattern, and the catalogue key pages show instead, with its parameters.
+_SYSTEM_NOTES = (
+    (re.compile(r"uploaded again as (?P<name>.+); same SHA-256, kept as the same item"),
+     "custody_note_uploaded_again"),
+    (re.compile(r"stored copy no longer matched its SHA-256; replaced by upload (?P<name>.+)"),
+     "custody_note_repaired"),
+    (re.compile(r"downloaded from camnet"), "custody_note_downloaded"),
+)
+
+
+def system_note(note: str) -> tuple[str, dict[str, str]] | None:
+    """The catalogue key and parameters of a note camnet wrote itself, else ``None``."""
+    for pattern, key in _SYSTEM_NOTES:
+        found = pattern.fullmatch(note or "")
+        if found:
+            return key, found.groupdict()
+    return None
 
 
 async def custody_log(db: Database, actor: Principal, item_ids: list[int]) -> list[dict[str, object]]:

@@ -31,7 +31,7 @@ from camnet.registry.zones import list_zones
 from camnet.web import keys
 from camnet.web.csrf import check_csrf
 from camnet.web.form_errors import error_detail
-from camnet.web.i18n import page_language
+from camnet.web.i18n import page_language, translate
 from camnet.web.pages import page_principal, render
 from camnet.web.routing import next_part, open_multipart, part_chunks, path_id, upload_name, validate
 
@@ -205,6 +205,15 @@ async def request_at_risk(request: web.Request) -> web.Response:
         "at_risk_view": True, "hours": hours})
 
 
+def _custody_words(event: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A custody event for the page: a note camnet wrote itself is said in words."""
+    known = items.system_note(str(event.get("note") or ""))
+    if known is None:
+        return event
+    key, params = known
+    return {**event, "note": translate(key, lang).format(**params)}
+
+
 async def _request_page(request: web.Request, p: Principal, request_id: int,
                         error: ErrorDetail | None = None, status: int = 200,
                         confirm: TransitionIn | None = None) -> web.Response:
@@ -215,7 +224,8 @@ async def _request_page(request: web.Request, p: Principal, request_id: int,
     incident = await incidents.get_incident(db, p, req.incident_id)
     history = await requests.request_history(db, p, request_id)
     found = await items.list_items(db, p, request_id)
-    custody = await items.custody_log(db, p, [i.id for i in found])
+    custody = [_custody_words(e, page_language(request))
+               for e in await items.custody_log(db, p, [i.id for i in found])]
     return await render(request, "request.html", {
         "req": req, "incident": incident, "history": history, "items": found,
         "custody": custody, "status_vi": STATUS_VI, "kind_vi": KIND_VI, "error": error,

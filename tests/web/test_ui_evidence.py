@@ -188,3 +188,15 @@ async def test_at_risk_page_and_english(world: World) -> None:
     listing = await (await world.client.get("/requests?status=draft")).text()
     assert re.search(r"\d+ (giờ|phút)[^<]* còn lại", detail) and " h còn lại" not in detail
     assert re.search(r"\(\d+ (giờ|phút)[^<()]* còn lại\)", listing)
+
+
+def test_notes_camnet_writes_are_shown_in_words() -> None:
+    from camnet.evidence.items import system_note
+    from camnet.web.ui_evidence import _custody_words
+
+    assert system_note("downloaded from camnet") == ("custody_note_downloaded", {})
+    assert system_note("a note an officer typed") is None
+    event = {"note": "uploaded again as cam01.mp4; same SHA-256, kept as the same item"}
+    shown = _custody_words(event, "vi")["note"]
+    assert shown.startswith("tải lên lại với tên cam01.mp4") and "same" not in shown
+    assert _custody_words({"note": "Bàn giao tại trụ sở"}, "vi")["note"] == "Bàn giao tại trụ sở"
