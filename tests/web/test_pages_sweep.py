@@ -26,7 +26,8 @@ from tests.conftest import log_in
 pytestmark = pytest.mark.browser
 async_api = pytest.importorskip("playwright.async_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-VIEWPORTS = ({"width": 390, "height": 844}, {"width": 1366, "height": 900})
+VIEWPORTS = ({"width": 360, "height": 740}, {"width": 390, "height": 844},
+             {"width": 1366, "height": 900})  # the smallest phones we support, a common one, a laptop
 EDIT = ("registry", "registry/import", "points/new", "cameras/new", "maintenance",
         "maintenance/new", "ho-so-dang-ky")
 ROLES = {  # user → pages that role can open ("home" is where login lands)
