@@ -19,6 +19,8 @@ from camnet.web.routing import RouteTable, json_response, path_id, read_body, re
 
 routes = RouteTable()
 API = "/api/v1"
+METRICS_MAX_AGE_S = 5.0  # metrics shared by concurrent scrapers for at most this long
+UPTIME_MAX_AGE_S = 30.0  # an uptime report shared by concurrent readers for at most this long
 
 
 class CameraStatus(BaseModel):
@@ -122,8 +124,13 @@ async def camera_snapshot(request: web.Request, p: Principal) -> web.Response:
 async def uptime(request: web.Request, p: Principal) -> web.Response:
     """Uptime per camera, point or zone over 24h, 7d, 30d or a custom window."""
     q = read_query(request, UptimeQuery)
-    report = await uptime_report(request.app[keys.DB], p, period=q.period, start=q.from_,
-                                 end=q.to, zone_code=q.zone, group=q.group)
+    db = request.app[keys.DB]
+    # several officers opening the same report at once share one computation; a report is
+    # at most UPTIME_MAX_AGE_S old and never older than the data (it states its window)
+    report = await shared_result(
+        db, ("uptime", p.zone_path, q.zone, q.group, q.period, str(q.from_), str(q.to)),
+        lambda: uptime_report(db, p, period=q.period, start=q.from_, end=q.to,
+                              zone_code=q.zone, group=q.group), max_age_s=UPTIME_MAX_AGE_S)
     return json_response(report.as_dict())
 
 
@@ -166,9 +173,6 @@ async def run_now(request: web.Request, p: Principal) -> web.Response:
     return json_response(RunOut(cameras=report.cameras, completed=report.completed,
                                 grabbed=report.grabbed, changes=len(report.transitions),
                                 duration_ms=report.duration_ms))
-
-
-METRICS_MAX_AGE_S = 5.0
 
 
 @routes.add("GET", f"{API}/metrics", permission="monitor.read",
