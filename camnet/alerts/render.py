@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from camnet.alerts.grouping import Item, OpenProblem
+from camnet.i18n import DEFAULT_LANGUAGE, catalog, cause_text, translate
 from camnet.timeutil import parse_iso
 
 MAX_LISTED = 30
@@ -21,82 +22,28 @@ MAX_PAYLOAD_ITEMS = 1000  # webhook bodies stay well under common 1 MiB request 
 POWER_CUT_MIN = 3  # this many cameras down within POWER_CUT_WINDOW_S: "có thể mất điện"
 POWER_CUT_WINDOW_S = 300
 
-CAUSES = {
-    "vi": {"black": "hình đen", "frozen": "hình đứng", "blurred": "hình mờ", "covered": "bị che",
-           "timeout": "không phản hồi", "refused": "từ chối kết nối", "unreachable": "không tới được",
-           "auth_failed": "sai mật khẩu", "not_found": "sai đường dẫn",
-           "review_approved": "đã được duyệt, camera bắt đầu được giám sát",
-           "review_changes_requested": "cán bộ đề nghị sửa lại", "review_rejected": "không được duyệt"},
-    "en": {"black": "black picture", "frozen": "frozen picture", "blurred": "blurred",
-           "covered": "covered", "timeout": "no answer", "refused": "connection refused",
-           "unreachable": "unreachable", "auth_failed": "wrong password", "not_found": "wrong path",
-           "review_approved": "approved, monitoring starts",
-           "review_changes_requested": "the officer asks for changes",
-           "review_rejected": "not approved"},
-}
+# The words of every message live in the catalogue (camnet/locale/*/camnet.po):
+# ``alert_text_<name>`` for the sentences, ``alert_cause_<cause>`` for the short causes;
+# other causes fall back to the pages' cause words (``cause_*``), then to the code itself.
+TEXT_NAMES = (
+    "down_many", "power", "down_one", "degraded", "recovered", "recovered_many", "flapping",
+    "stable", "zone_down", "zone_ok", "watchdog", "watchdog_ok", "request_submitted",
+    "request_approved", "request_rejected", "deadline_48h", "deadline_12h", "chain_failure",
+    "test", "host_review", "repeat", "repeat_line", "more", "subject", "subject_repeat",
+)
 
-TEXTS: dict[str, dict[str, str]] = {
-    "vi": {
-        "down_many": "{n} camera ở {zone} mất tín hiệu từ {at}",
-        "power": " — có thể mất điện",
-        "down_one": "Camera {subject} ({place}, {zone}) mất tín hiệu từ {at} ({cause})",
-        "degraded": "Camera {subject} ({place}) hình ảnh bất thường từ {at}: {cause}",
-        "recovered": "Camera {subject} ({place}) đã hoạt động lại lúc {at}",
-        "recovered_many": "{n} camera ở {zone} đã hoạt động lại",
-        "flapping": "Camera {subject} ({place}) chập chờn (mất/có tín hiệu liên tục từ {at}); "
-                    "tạm ngừng báo từng lần cho đến khi ổn định",
-        "stable": "Camera {subject} ({place}) đã ổn định lại lúc {at}",
-        "zone_down": "Cảnh báo: {cause} camera ở {zone} đang mất tín hiệu (lúc {at})",
-        "zone_ok": "{zone}: số camera mất tín hiệu đã giảm dưới ngưỡng (lúc {at})",
-        "watchdog": "Bộ giám sát camnet đã ngừng: không có vòng kiểm tra nào hoàn tất từ {at}",
-        "watchdog_ok": "Bộ giám sát camnet chạy lại bình thường (lúc {at})",
-        "request_submitted": "Yêu cầu trích xuất {subject} đang chờ phê duyệt ({place})",
-        "request_approved": "Yêu cầu trích xuất {subject} đã được phê duyệt",
-        "request_rejected": "Yêu cầu trích xuất {subject} bị từ chối: {cause}",
-        "deadline_48h": "Yêu cầu {subject}: dữ liệu camera {place} sẽ bị ghi đè lúc {cause} "
-                        "(còn dưới 48 giờ)",
-        "deadline_12h": "Yêu cầu {subject}: dữ liệu camera {place} sẽ bị ghi đè lúc {cause} "
-                        "(còn dưới 12 giờ)",
-        "chain_failure": "Kiểm tra chuỗi băm thất bại: {cause}",
-        "test": "Tin nhắn thử từ camnet ({at})",
-        "host_review": "Hồ sơ đăng ký camera \"{subject}\": {cause}. Ghi chú của cán bộ: {place}",
-        "repeat": "Vẫn chưa khắc phục ({n}):",
-        "repeat_line": "- {subject} mất tín hiệu/bất thường từ {at}",
-        "more": "… và {n} camera khác",
-        "subject": "[camnet] {n} cảnh báo — {zone}",
-        "subject_repeat": "[camnet] Nhắc lại: {n} camera chưa khắc phục — {zone}",
-    },
-    "en": {
-        "down_many": "{n} cameras in {zone} lost signal from {at}",
-        "power": " — possibly a power cut",
-        "down_one": "Camera {subject} ({place}, {zone}) lost signal from {at} ({cause})",
-        "degraded": "Camera {subject} ({place}) bad picture from {at}: {cause}",
-        "recovered": "Camera {subject} ({place}) back up at {at}",
-        "recovered_many": "{n} cameras in {zone} are back up",
-        "flapping": "Camera {subject} ({place}) is flapping (since {at}); single alerts paused "
-                    "until it is stable",
-        "stable": "Camera {subject} ({place}) is stable again at {at}",
-        "zone_down": "Warning: {cause} of the cameras in {zone} are down (at {at})",
-        "zone_ok": "{zone}: cameras down are below the threshold again (at {at})",
-        "watchdog": "The camnet monitor stopped: no probe cycle completed since {at}",
-        "watchdog_ok": "The camnet monitor is cycling again (at {at})",
-        "request_submitted": "Extraction request {subject} awaits approval ({place})",
-        "request_approved": "Extraction request {subject} was approved",
-        "request_rejected": "Extraction request {subject} was rejected: {cause}",
-        "deadline_48h": "Request {subject}: footage of camera {place} is overwritten at {cause} "
-                        "(under 48 h left)",
-        "deadline_12h": "Request {subject}: footage of camera {place} is overwritten at {cause} "
-                        "(under 12 h left)",
-        "chain_failure": "Hash-chain verification failed: {cause}",
-        "test": "Test message from camnet ({at})",
-        "host_review": "Camera registration \"{subject}\": {cause}. Officer's note: {place}",
-        "repeat": "Still open ({n}):",
-        "repeat_line": "- {subject} down/bad since {at}",
-        "more": "… and {n} more cameras",
-        "subject": "[camnet] {n} alerts — {zone}",
-        "subject_repeat": "[camnet] Reminder: {n} cameras still down — {zone}",
-    },
-}
+
+def texts(language: str) -> dict[str, str]:
+    """The message sentences of one language (Vietnamese when the language is unknown)."""
+    return {name: translate(f"alert_text_{name}", language) for name in TEXT_NAMES}
+
+
+def cause_words(cause: str, language: str) -> str:
+    """A cause in a message's words: its short alert wording, the pages' wording, or itself."""
+    key = f"alert_cause_{cause}"
+    if key in catalog(DEFAULT_LANGUAGE):
+        return translate(key, language)
+    return cause_text(cause, language) or cause
 
 
 @dataclass(frozen=True)
@@ -130,7 +77,7 @@ def render(items: Sequence[Item], repeat: Sequence[OpenProblem], *, zone_name: s
         base_url: the public URL of camnet, for links.
         language: ``vi`` or ``en``.
     """
-    t = TEXTS.get(language, TEXTS["vi"])
+    t = texts(language)
     base = base_url.rstrip("/")
     lines: list[str] = []
     links: list[str] = []
@@ -165,7 +112,6 @@ def _item_lines(items: Sequence[Item], t: dict[str, str], language: str, now: da
     links: list[str] = []
     downs = [i for i in items if i.kind == "camera_down"]
     ups = [i for i in items if i.kind == "camera_recovered"]
-    causes = CAUSES.get(language, CAUSES["vi"])
     if len(downs) > 1:
         first = min(parse_iso(i.at) for i in downs)
         last = max(parse_iso(i.at) for i in downs)
@@ -183,7 +129,7 @@ def _item_lines(items: Sequence[Item], t: dict[str, str], language: str, now: da
         i = downs[0]
         lines.append(t["down_one"].format(subject=i.subject, place=i.place, zone=i.zone_name,
                                           at=local_hhmm(i.at, now, tz),
-                                          cause=causes.get(i.cause, i.cause)))
+                                          cause=cause_words(i.cause, language)))
         links.append(base + i.link)
     if len(ups) > MAX_LISTED:
         lines.append(t["recovered_many"].format(n=len(ups), zone=ups[0].zone_name))
@@ -195,7 +141,7 @@ def _item_lines(items: Sequence[Item], t: dict[str, str], language: str, now: da
         template = t.get(key, "{subject} {cause}")
         lines.append(template.format(subject=item.subject, place=item.place, zone=item.zone_name,
                                      at=local_hhmm(item.at, now, tz),
-                                     cause=causes.get(item.cause, item.cause)))
+                                     cause=cause_words(item.cause, language)))
         if item.link:
             links.append(base + item.link)
     return lines, links

@@ -95,3 +95,17 @@ def test_english_and_split() -> None:
 def test_test_messages_skip_the_waits() -> None:
     item = Item(id=1, kind="test", at=to_iso(T0), created_at=to_iso(T0))
     assert plan_flush(GroupState(), [item], T0, TIMING) is not None
+
+
+def test_every_cause_reads_as_words_in_both_languages() -> None:
+    """Named tier-2 causes (tcp_refused, busy…) never reach a Zalo message as a code."""
+    from dataclasses import replace
+
+    for cause in ("timeout", "tcp_refused", "busy", "decode_error", "black"):
+        item = replace(_down(1, kind="camera_degraded" if cause == "black" else "camera_down"),
+                       cause=cause)
+        for lang in ("vi", "en"):
+            msg = render([item], (), zone_name="z", now=T0, tz=display_timezone(),
+                         base_url="http://x", language=lang)
+            if lang == "vi" or "_" in cause:  # English words may well say "busy"
+                assert cause not in msg.text, (cause, lang, msg.text)
