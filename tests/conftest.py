@@ -201,3 +201,32 @@ async def log_in(page: Any, base: str, username: str, password: str = "camnet-de
     await page.fill("input[name=password]", password)
     await page.click("button[type=submit]")
     await page.wait_for_url(root + "home")
+
+
+# --- the command line ------------------------------------------------------------------
+
+CamnetCli = Callable[..., str]
+
+
+@pytest.fixture
+def camnet_cli(tmp_path: Path) -> CamnetCli:
+    """Run ``camnet ARGS…`` on a config of its own (data in a temp dir, monitor off).
+
+    ``camnet_cli("zone", "list")`` returns the output and asserts exit code 0; pass
+    ``code=1`` for a command that must fail and ``input=`` for what it reads from stdin.
+    """
+    from click.testing import CliRunner
+
+    from camnet.cli import main
+
+    config = tmp_path / "camnet-cli.toml"
+    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "cli-data"}"\n'
+                      "[monitor]\nenabled = false\n")
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0, input: str | None = None) -> str:  # noqa: A002
+        result = runner.invoke(main, ["--config", str(config), *args], input=input)
+        assert result.exit_code == code, (result.output, result.exception)
+        return result.output
+
+    return run

@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from camnet.auth.principal import cli_principal
-from camnet.cli import main
 from camnet.coverage.geometry import destination
 from camnet.coverage.osm_import import parse_osm
 from camnet.coverage.whosaw import settings_from, who_saw
@@ -18,7 +16,7 @@ from camnet.registry.cameras import stream_targets
 from camnet.registry.formats import ImportFailed
 from camnet.timeutil import utcnow
 from camnet.web import keys
-from tests.conftest import World
+from tests.conftest import CamnetCli, World
 
 POINT_01 = (16.512111, 107.652652)  # sample "Điểm 01 — Ngã ba chợ"
 URL = "/api/v1/coverage/zones/SAMPLE-PHUMY/osm"
@@ -164,15 +162,8 @@ async def test_round_trip_of_the_export_updates_and_keeps_stream_urls(world: Wor
     assert az == 10
 
 
-def test_cli_import_osm(tmp_path: Path) -> None:
-    config = tmp_path / "camnet.toml"
-    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n[monitor]\nenabled = false\n')
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0) -> str:
-        result = runner.invoke(main, ["--config", str(config), *args])
-        assert result.exit_code == code, (result.output, result.exception)
-        return result.output
+def test_cli_import_osm(camnet_cli: CamnetCli, tmp_path: Path) -> None:
+    run = camnet_cli
 
     run("sample", "load")
     lat, lon = _near(180, 120)

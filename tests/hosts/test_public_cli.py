@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from click.testing import CliRunner
-
-from camnet.cli import main
+from tests.conftest import CamnetCli
 
 
-def test_status_page_commands(tmp_path: Path) -> None:
-    config = tmp_path / "camnet.toml"
-    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n')
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0) -> str:
-        result = runner.invoke(main, ["--config", str(config), *args])
-        assert result.exit_code == code, (result.output, result.exception)
-        return result.output
+def test_status_page_commands(camnet_cli: CamnetCli) -> None:
+    run = camnet_cli
 
     run("sample", "load")
     assert "enabled at /trang-thai/SAMPLE-PHUMY" in run("status-page", "enable", "SAMPLE-PHUMY")

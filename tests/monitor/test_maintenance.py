@@ -10,7 +10,7 @@ from camnet.monitor.maintenance import occurrences
 from camnet.monitor.store import cameras_in_maintenance
 from camnet.timeutil import parse_iso, to_iso, utcnow
 from camnet.web import keys
-from tests.conftest import World
+from tests.conftest import CamnetCli, World
 
 API = "/api/v1"
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -98,19 +98,8 @@ async def test_weekly_point_window_counts_only_its_own_time(world: World) -> Non
     assert row["monitored_s"] == 7 * 24 * 3600 - 2 * 3600
 
 
-def test_cli_add_list_edit_cancel(tmp_path: Any) -> None:
-    from click.testing import CliRunner
-
-    from camnet.cli import main
-
-    config = tmp_path / "camnet.toml"
-    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n')
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0) -> str:
-        result = runner.invoke(main, ["--config", str(config), *args])
-        assert result.exit_code == code, (result.output, result.exception)
-        return result.output
+def test_cli_add_list_edit_cancel(camnet_cli: CamnetCli) -> None:
+    run = camnet_cli
 
     run("sample", "load")
     out = run("maintenance", "add", "--zone", "SAMPLE-PHUMY-ML", "--from", "2026-11-22T02:00",

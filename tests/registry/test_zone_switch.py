@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from click.testing import CliRunner
-
-from camnet.cli import main
 from camnet.registry.cameras import stream_targets
 from camnet.web import keys
-from tests.conftest import World
+from tests.conftest import CamnetCli, World
 from tests.web.test_login import _csrf, _login
 
 
@@ -71,15 +66,8 @@ async def test_zone_switch_in_the_page_asks_first(world: World) -> None:
     assert resp.status == 303 and resp.headers["Location"].endswith("done=enabled")
 
 
-def test_cli_switches_zones(tmp_path: Path) -> None:
-    config = tmp_path / "camnet.toml"
-    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n')
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0) -> str:
-        result = runner.invoke(main, ["--config", str(config), *args])
-        assert result.exit_code == code, (result.output, result.exception)
-        return result.output
+def test_cli_switches_zones(camnet_cli: CamnetCli) -> None:
+    run = camnet_cli
 
     run("sample", "load")
     assert "switched off; 6 camera(s)" in run("zone", "disable", "SAMPLE-PHUMY-ML")

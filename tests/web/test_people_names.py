@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from camnet.accounts import users
 from camnet.auth.principal import cli_principal
-from camnet.cli import main
 from camnet.demo_case import seed_sample_case
 from camnet.errors import InvalidInput, NotFound
 from camnet.web import keys
-from tests.conftest import World
+from tests.conftest import CamnetCli, World
 from tests.web.test_login import _csrf, _login
 
 
@@ -76,19 +74,12 @@ async def test_admin_sets_name_and_title_on_the_users_page(world: World) -> None
     assert resp.status == 422 and 'value="Mới"' in await resp.text()
 
 
-def test_cli_sets_name_and_title(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    config = tmp_path / "camnet.toml"
-    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n')
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0) -> str:
-        result = runner.invoke(main, ["--config", str(config), *args], input="long-password\n")
-        assert result.exit_code == code, (result.output, result.exception)
-        return result.output
+def test_cli_sets_name_and_title(camnet_cli: CamnetCli) -> None:
+    run = camnet_cli
 
     run("sample", "load")
     run("user", "add", "hoa", "--role", "officer", "--zone", "SAMPLE-PHUMY",
-        "--full-name", "Vũ Thị Hoa", "--title", "Hạ sĩ")
+        "--full-name", "Vũ Thị Hoa", "--title", "Hạ sĩ", input="long-password\n")
     assert "Vũ Thị Hoa – Hạ sĩ" in run("user", "list")
     assert "Vũ Thị Hoa – Trung sĩ" in run("user", "set-name", "hoa", "--full-name", "Vũ Thị Hoa",
                                            "--title", "Trung sĩ")
