@@ -21,7 +21,7 @@ from typing import Any
 
 from camnet.config import MonitorConfig
 from camnet.db import Database, Transaction
-from camnet.monitor import store, tier2_plan, watched
+from camnet.monitor import store, tier1_plan, tier2_plan, watched
 from camnet.monitor.notify import Notifier
 from camnet.monitor.outcomes import CameraOutcome, CycleReport
 from camnet.monitor.policy import denied_network, parse_networks
@@ -173,34 +173,49 @@ class MonitorService:
                     "INSERT OR IGNORE INTO camera_status(camera_id) VALUES (?)", missing)
 
     async def _tier1(self, targets: Sequence[StreamTarget], spread_s: float) -> list[CameraOutcome]:
-        semaphore = asyncio.Semaphore(self.config.concurrency)
-        timeout = self.config.timeout_s
+        """Probe every target once: at most ``concurrency`` probes (and tasks) at a time.
 
-        async def one(target: StreamTarget) -> CameraOutcome | None:
-            try:
-                if spread_s > 0:
-                    await asyncio.sleep(random.uniform(0, spread_s))  # noqa: S311 - jitter only
+        Start times are jittered over ``spread_s`` as before, but instead of one task per
+        camera (50,000 coroutines alive at once: hundreds of MB and long garbage-collector
+        pauses that stalled ``/healthz``) a fixed pool of workers takes the cameras in
+        order of their start time (:func:`camnet.monitor.tier1_plan.start_order`).
+        """
+        timeout = self.config.timeout_s
+        order = tier1_plan.start_order(len(targets), spread_s, random.random)  # noqa: S311
+        outcomes: list[CameraOutcome | None] = [None] * len(targets)
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
+        cursor = iter(order)
+
+        async def worker() -> None:
+            for offset, index in cursor:
+                delay = begin + offset - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                target = targets[index]
                 blocked = denied_network(target.url, self._deny)
                 if blocked is not None:  # camnet is no scanner of networks cameras cannot be in
-                    return CameraOutcome(target, ProbeResult(
-                        ProbeStatus.BLOCKED, None, detail=f"address in monitor.deny_networks ({blocked})"),
-                        now_iso())
-                async with semaphore:
-                    at = now_iso()
-                    result = await probe(target.url, username=target.username,
-                                         password=target.password, timeout_s=timeout)
-            except asyncio.CancelledError:
-                if self._abandoning:
-                    return None  # shutting down: this camera is left out of the cycle
-                raise
-            return CameraOutcome(target, result, at)
+                    outcomes[index] = CameraOutcome(target, ProbeResult(
+                        ProbeStatus.BLOCKED, None,
+                        detail=f"address in monitor.deny_networks ({blocked})"), now_iso())
+                    continue
+                at = now_iso()
+                result = await probe(target.url, username=target.username,
+                                     password=target.password, timeout_s=timeout)
+                outcomes[index] = CameraOutcome(target, result, at)
 
-        tasks = [asyncio.create_task(one(t)) for t in targets]
+        workers = min(self.config.concurrency, len(targets))
+        tasks = [asyncio.create_task(worker()) for _ in range(workers)]
         self._probes.update(tasks)
         try:
-            return [o for o in await asyncio.gather(*tasks) if o is not None]
+            results = await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             self._probes.difference_update(tasks)
+        for r in results:
+            if isinstance(r, BaseException) and not (
+                    isinstance(r, asyncio.CancelledError) and self._abandoning):
+                raise r
+        return [o for o in outcomes if o is not None]
 
     def _wants_frame(self, outcome: CameraOutcome, row: Any, force: bool) -> bool:
         if outcome.result.status != ProbeStatus.UP or not outcome.target.frames:

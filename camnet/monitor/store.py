@@ -21,14 +21,20 @@ from camnet.monitor.outcomes import CycleReport
 from camnet.secretstore import mask_text
 from camnet.timeutil import to_iso, utcnow
 
+# What a cycle needs of each stored row (not the picture detail JSON: 50,000 of those
+# held through a cycle were tens of MB).
+STATE_COLUMNS = ("camera_id, status, since, cause, fail_streak, ok_streak, streak_since,"
+                 " health, picture, last_grab_at, tier2_next_at, last_result, cycles_since_grab")
+
 
 async def load_states(db: Database, ids: list[int]) -> dict[int, sqlite3.Row]:
-    """The stored ``camera_status`` row of each camera id that has one."""
+    """The stored ``camera_status`` row (:data:`STATE_COLUMNS`) of each camera that has one."""
     rows: dict[int, Any] = {}
     for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
         marks = ",".join("?" * len(chunk))
         for r in await db.fetchall(
-            f"SELECT * FROM camera_status WHERE camera_id IN ({marks})", chunk  # noqa: S608
+            f"SELECT {STATE_COLUMNS} FROM camera_status WHERE camera_id IN ({marks})",  # noqa: S608
+            chunk,
         ):
             rows[r["camera_id"]] = r
     return rows
@@ -53,7 +59,9 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
     changes: list[tuple[int, str, str | None, str, str]] = []
     opened: list[tuple[int, str, str]] = []
     closed: list[tuple[str, int]] = []
-    for o in report.outcomes:
+    for i, o in enumerate(report.outcomes):
+        if i % YIELD_EVERY == YIELD_EVERY - 1:
+            await asyncio.sleep(0)  # 50,000 rows: let /healthz in between
         assert o.state is not None  # noqa: S101 - set in _run
         camera_id = o.target.camera_id
         status_rows.append((
@@ -106,6 +114,7 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
 
 
 WRITE_CHUNK = 5000
+YIELD_EVERY = 2000  # rows built between two turns of the event loop
 
 
 async def executemany_chunked(tx: Transaction, sql: str, rows: list[Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -351,7 +352,9 @@ async def stream_targets(
         params,
     )
     targets = []
-    for r in rows:
+    for i, r in enumerate(rows):
+        if i % 2000 == 1999:
+            await asyncio.sleep(0)  # 50,000 cameras: let the web in between
         password = cipher.decrypt(r["secret_enc"]) if r["secret_enc"] else None
         targets.append(StreamTarget(
             camera_id=r["id"],

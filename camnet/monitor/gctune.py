@@ -1,0 +1,29 @@
+"""Garbage-collector settings for a long-running service that probes 50,000 cameras.
+
+CPython's full (generation 2) collection walks every tracked object. A 50,000-camera cycle
+allocates fast and keeps a lot alive for its duration, so with the default thresholds a
+full collection ran every couple of seconds and stopped the event loop for 100-600 ms each
+time (``/healthz`` p99 504 ms during a cycle). :func:`settle` moves everything alive after
+start-up (modules, config, templates) out of the collector's sight (``gc.freeze``) and makes
+full collections rare; reference counting still frees almost everything at once, and the
+young generations still collect short-lived cycles.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+log = logging.getLogger(__name__)
+
+# gen0 after 20,000 net allocations (default 700); gen1 every 20 gen0; a full collection
+# only after 100 gen1 collections (and CPython's own 25 %-growth rule).
+THRESHOLDS = (20_000, 20, 100)
+
+
+def settle(thresholds: tuple[int, int, int] = THRESHOLDS) -> None:
+    """Collect once, freeze the survivors, raise the thresholds (call once, after start-up)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*thresholds)
+    log.info("gc: %d start-up objects frozen, thresholds %s", gc.get_freeze_count(), thresholds)
