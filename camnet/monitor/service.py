@@ -149,9 +149,8 @@ class MonitorService:
                     tx, [(o.target.camera_id, t) for o, t in report.transitions], now_iso())
         write_ms = (time.perf_counter() - writing) * 1000
         self.last_report = report
-        if not wait_tier2 and to_grab:  # changed cameras first, then the longest unchecked
-            to_grab.sort(key=lambda o: _grab_priority(o, stored.get(o.target.camera_id)))
-            self.tier2.submit(_job(o) for o in to_grab)
+        if not wait_tier2 and tier2:  # changed first, a rotation of the longest unchecked
+            await self._queue_tier2(outcomes, stored, force_tier2)
         self.notifier.publish(await store.status_events(self.db, report))
         changes = len(report.transitions)
         log.info("probe cycle: %d cameras, %d completed, %d frame checks, %d changes in %.0f ms"
@@ -217,6 +216,38 @@ class MonitorService:
                 raise r
         return [o for o in outcomes if o is not None]
 
+    async def _queue_tier2(self, outcomes: Sequence[CameraOutcome], stored: dict[int, Any],
+                           force: bool) -> int:
+        """Queue this cycle's picture checks (:func:`camnet.monitor.tier2_plan.plan`).
+
+        The candidates are gathered in slices (the loop gets a turn every 2,000 cameras);
+        the plan, a few sorts over up to 50,000 of them, runs in a worker thread.
+        """
+        queued = self.tier2.queued_ids
+        candidates: list[tier2_plan.Candidate] = []
+        by_id: dict[int, CameraOutcome] = {}
+        reachable = 0
+        for i, o in enumerate(outcomes):
+            if i % 2000 == 1999:
+                await asyncio.sleep(0)
+            row = stored.get(o.target.camera_id)
+            if not o.target.frames or o.result.status != ProbeStatus.UP:
+                continue
+            reachable += 1
+            if o.target.camera_id in queued or (not force and _backed_off(o, row)):
+                continue
+            by_id[o.target.camera_id] = o
+            candidates.append(tier2_plan.Candidate(
+                o.target.camera_id, _grab_priority(o, row),
+                row["last_grab_at"] if row is not None else None,
+                self._wants_frame(o, row, force)))
+        quota = tier2_plan.rotation_quota(reachable, interval_s=self.config.interval_s,
+                                          max_age_s=self.config.tier2_max_age_s)
+        capacity = max(self.config.tier2_queue, quota)
+        chosen = await asyncio.to_thread(tier2_plan.plan, candidates,
+                                         slots=capacity - self.tier2.pending, quota=quota)
+        return self.tier2.submit((_job(by_id[i]) for i in chosen), capacity=capacity)
+
     def _wants_frame(self, outcome: CameraOutcome, row: Any, force: bool) -> bool:
         if outcome.result.status != ProbeStatus.UP or not outcome.target.frames:
             return False
@@ -235,6 +266,12 @@ def _job(outcome: CameraOutcome) -> GrabJob:
     target = outcome.target
     return GrabJob(target.camera_id, with_credentials(target.url, target.username, target.password))
 
+
+
+def _backed_off(outcome: CameraOutcome, row: Any) -> bool:
+    """Tier 2 kept timing out on this camera: wait until its ``tier2_next_at``."""
+    return row is not None and row["tier2_next_at"] is not None \
+        and row["tier2_next_at"] > outcome.at
 
 
 def _grab_priority(outcome: CameraOutcome, row: Any) -> tuple[int, str]:
