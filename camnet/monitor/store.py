@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from camnet.db import Database, Transaction
 from camnet.monitor.maintenance import in_maintenance_now
@@ -46,7 +46,8 @@ async def cameras_in_maintenance(db: Database, ids: list[int]) -> set[int]:
 
 
 async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, Any],
-                       *, cycle_retention_days: float | None = None) -> None:
+                       *, cycle_retention_days: float | None = None,
+                       part: Literal["all", "changes", "routine"] = "all") -> None:
     """Write everything tier 1 learnt in a cycle: status rows, transitions, outages, the cycle.
 
     Each table gets one batched statement (``executemany``), so a district-wide change of
@@ -54,6 +55,11 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
     ``stored`` (the rows read at the cycle's start) is kept for hooks that need the state
     before the cycle. With ``cycle_retention_days``, ``probe_cycle`` rows that started
     longer ago than that are deleted in the same transaction (see :func:`prune_cycles`).
+
+    ``part`` splits the write in two for the service (see ``MonitorService._run``):
+    ``changes`` writes only the cameras whose status changed (their status rows, changes
+    and outages) so a district-wide change commits with its alerts in well under a second;
+    ``routine`` writes the rest (every other camera's status row, the cycle row).
     """
     status_rows = []
     changes: list[tuple[int, str, str | None, str, str]] = []
@@ -64,6 +70,9 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
             await asyncio.sleep(0)  # 50,000 rows: let /healthz in between
         assert o.state is not None  # noqa: S101 - set in _run
         camera_id = o.target.camera_id
+        if (part == "changes" and o.transition is None) or (
+                part == "routine" and o.transition is not None):
+            continue
         status_rows.append((
             camera_id, o.state.status, o.state.since, o.state.cause,
             o.state.fail_streak, o.state.ok_streak, o.state.streak_since, o.at,
@@ -102,6 +111,8 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
         " cycles_since_grab = camera_status.cycles_since_grab + 1",
         status_rows,
     )
+    if part == "changes":
+        return
     finished = utcnow()
     await tx.execute(
         "INSERT INTO probe_cycle(started_at, finished_at, duration_ms, cameras, completed,"

@@ -248,7 +248,7 @@ async def delete_camera(db: Database, actor: Principal, camera_id: int) -> None:
         await audit.record(tx, actor, "delete", "camera", camera_id, _safe(before), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StreamTarget:
     """What the monitor needs to reach one camera. Holds a secret: never log it."""
 
