@@ -168,9 +168,12 @@ async def status_events(db: Database, report: CycleReport) -> list[StatusEvent]:
             f" WHERE c.id IN ({marks})", chunk,  # noqa: S608
         ):
             names[r["id"]] = r
-    return [
-        StatusEvent(o.target.camera_id, names[o.target.camera_id]["name"],
-                    names[o.target.camera_id]["point"], names[o.target.camera_id]["code"],
-                    t.from_status, t.to_status, t.at, t.reason)
-        for o, t in changed if o.target.camera_id in names
-    ]
+    events = []
+    for i, (o, t) in enumerate(changed):
+        if i % YIELD_EVERY == YIELD_EVERY - 1:
+            await asyncio.sleep(0)  # a province-wide change: let /healthz in between
+        row = names.get(o.target.camera_id)
+        if row is not None:
+            events.append(StatusEvent(o.target.camera_id, row["name"], row["point"], row["code"],
+                                      t.from_status, t.to_status, t.at, t.reason))
+    return events
