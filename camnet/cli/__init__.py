@@ -15,6 +15,7 @@ from camnet.cli import (
     hosts,
     maintenance,
     monitor,
+    monitor_status,
     publicstatus,
     registry,
     rollup,
@@ -24,4 +25,5 @@ from camnet.cli import (
 from camnet.cli.base import main
 
 __all__ = ["accounts", "alerts", "chain", "coverage", "database", "evidence", "hosts", "main",
-           "maintenance", "monitor", "publicstatus", "registry", "rollup", "service", "zones"]
+           "maintenance", "monitor", "monitor_status", "publicstatus", "registry", "rollup",
+           "service", "zones"]

@@ -13,13 +13,9 @@ from camnet.auth.scope import in_scope
 from camnet.config import MonitorConfig
 from camnet.db import Database
 from camnet.monitor.rtsp_probe import ProbeStatus
+from camnet.monitor.tier2_status import Tier2Status, tier2_budget_per_hour, tier2_status
 from camnet.registry.cameras import STATUSES
 from camnet.timeutil import parse_iso, to_iso, utcnow
-
-
-def tier2_budget_per_hour(config: MonitorConfig) -> float:
-    """Frame checks an hour the tier-2 workers can always do (every grab at its deadline)."""
-    return config.tier2_workers * 3600 / config.tier2_deadline_s
 
 
 def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
@@ -27,6 +23,20 @@ def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
         inner = ",".join(f'{k}="{v}"' for k, v in labels.items())
         return f"{name}{{{inner}}} {value:g}"
     return f"{name} {value:g}"
+
+
+def _window_lines(st: Tier2Status) -> list[str]:
+    """The tier-2 window: checks an hour needed, the window, cameras overdue."""
+    return ["# HELP camnet_tier2_needed_per_hour Picture checks an hour needed so every tier-2"
+            " camera is checked within monitor.tier2_max_age_s.",
+            "# TYPE camnet_tier2_needed_per_hour gauge",
+            _line("camnet_tier2_needed_per_hour", round(st.needed_per_hour)),
+            "# HELP camnet_tier2_max_age_seconds The picture-check window (monitor.tier2_max_age_s).",
+            "# TYPE camnet_tier2_max_age_seconds gauge",
+            _line("camnet_tier2_max_age_seconds", st.max_age_s),
+            "# HELP camnet_tier2_overdue Tier-2 cameras whose last picture check is older than"
+            " the window.", "# TYPE camnet_tier2_overdue gauge",
+            _line("camnet_tier2_overdue", st.overdue)]
 
 
 async def render_metrics(db: Database, actor: Principal,
@@ -89,6 +99,7 @@ async def render_metrics(db: Database, actor: Principal,
                 " can always do (each grab at its deadline).",
                 "# TYPE camnet_tier2_budget_per_hour gauge",
                 _line("camnet_tier2_budget_per_hour", round(tier2_budget_per_hour(monitor_config)))]
+        out += _window_lines(await tier2_status(db, actor, monitor_config))
     if system:
         out += ["# HELP camnet_probe_cycles_total Probe cycles recorded.",
                 "# TYPE camnet_probe_cycles_total counter",

@@ -30,7 +30,7 @@ class FrameCheck:
         return None if error is None else str(error)
 
 
-@dataclass
+@dataclass(slots=True)
 class CameraOutcome:
     """Everything one cycle learnt about one camera."""
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from camnet.monitor import gctune
 from camnet.monitor.service import MonitorService
 from camnet.timeutil import utcnow
 
@@ -50,6 +51,7 @@ class CycleScheduler:
         )
         scheduler.start()
         self._scheduler = scheduler
+        gctune.settle()
         log.info("monitor: a probe cycle every %s s", self._interval_s)
 
     async def stop(self) -> None:

@@ -5,8 +5,10 @@ timeout with bounded concurrency and jitter. Tier 2 (frame checks) runs apart, o
 :class:`camnet.monitor.tier2.Tier2Runner`: a cycle only queues the cameras due (every
 ``tier2_every`` cycles, whenever tier 1 changed, every cycle while the picture is bad, not
 while backed off) and never waits for them; it uses the last *confirmed* picture verdict.
-Every write of a cycle (status, transitions, outages, the cycle row, the watched spans)
-goes in one transaction; then notifications are published.
+A cycle's writes go in two transactions: the status changes with their outages and
+alerts first (one transaction, so a change is never without its alert), then the routine
+rows (every other camera's status row, the watched spans, the cycle row); then
+notifications are published.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
+from dataclasses import replace
 from typing import Any
 
 from camnet.config import MonitorConfig
 from camnet.db import Database, Transaction
-from camnet.monitor import store, tier2_plan, watched
+from camnet.monitor import gctune, store, tier1_plan, tier2_plan, watched
 from camnet.monitor.notify import Notifier
 from camnet.monitor.outcomes import CameraOutcome, CycleReport
 from camnet.monitor.policy import denied_network, parse_networks
@@ -139,24 +142,35 @@ class MonitorService:
         duration_ms = (time.perf_counter() - started) * 1000
         report = CycleReport(started_at, duration_ms, len(targets), completed, len(to_grab),
                              outcomes)
+        # Two transactions: first the changes with their alerts (a district going dark is
+        # committed in well under a second), then the routine rows of every other camera,
+        # the watched spans and the cycle row. A crash in between loses only the routine
+        # half: that cycle then counts as unwatched ("no data"), never as "up".
         writing = time.perf_counter()
-        async with self.db.transaction() as tx:
-            await store.record_cycle(
-                tx, report, stored, cycle_retention_days=self.config.cycle_retention_days)
-            await watched.extend(tx, report, gap_s=self._coverage_gap_s)
-            if self.on_transitions is not None and report.transitions:
-                await self.on_transitions(
-                    tx, [(o.target.camera_id, t) for o, t in report.transitions], now_iso())
+        if report.transitions:
+            async with self.db.transaction() as tx:
+                await store.record_cycle(tx, report, stored, part="changes")
+                if self.on_transitions is not None:
+                    await self.on_transitions(
+                        tx, [(o.target.camera_id, t) for o, t in report.transitions], now_iso())
         write_ms = (time.perf_counter() - writing) * 1000
-        self.last_report = report
-        if not wait_tier2 and to_grab:  # changed cameras first, then the longest unchecked
-            to_grab.sort(key=lambda o: _grab_priority(o, stored.get(o.target.camera_id)))
-            self.tier2.submit(_job(o) for o in to_grab)
+        routine = time.perf_counter()
+        async with self.db.transaction() as tx:
+            await store.record_cycle(tx, report, stored, part="routine",
+                                     cycle_retention_days=self.config.cycle_retention_days)
+            await watched.extend(tx, report, gap_s=self._coverage_gap_s)
+        routine_ms = (time.perf_counter() - routine) * 1000
+        # the figures only: holding 50,000 outcomes until the next cycle replaced them kept
+        # two cycles' worth alive at its peak
+        self.last_report = replace(report, outcomes=[])
+        if not wait_tier2 and tier2:  # changed first, a rotation of the longest unchecked
+            await self._queue_tier2(outcomes, stored, force_tier2)
         self.notifier.publish(await store.status_events(self.db, report))
         changes = len(report.transitions)
+        await asyncio.to_thread(gctune.release_memory)
         log.info("probe cycle: %d cameras, %d completed, %d frame checks, %d changes in %.0f ms"
-                 " (written in %.0f ms)", report.cameras, completed, report.grabbed, changes,
-                 duration_ms, write_ms)
+                 " (written in %.0f ms, routine rows in %.0f ms)", report.cameras, completed,
+                 report.grabbed, changes, duration_ms, write_ms, routine_ms)
         return report
 
     @property
@@ -173,34 +187,82 @@ class MonitorService:
                     "INSERT OR IGNORE INTO camera_status(camera_id) VALUES (?)", missing)
 
     async def _tier1(self, targets: Sequence[StreamTarget], spread_s: float) -> list[CameraOutcome]:
-        semaphore = asyncio.Semaphore(self.config.concurrency)
-        timeout = self.config.timeout_s
+        """Probe every target once: at most ``concurrency`` probes (and tasks) at a time.
 
-        async def one(target: StreamTarget) -> CameraOutcome | None:
-            try:
-                if spread_s > 0:
-                    await asyncio.sleep(random.uniform(0, spread_s))  # noqa: S311 - jitter only
+        Start times are jittered over ``spread_s`` as before, but instead of one task per
+        camera (50,000 coroutines alive at once: hundreds of MB and long garbage-collector
+        pauses that stalled ``/healthz``) a fixed pool of workers takes the cameras in
+        order of their start time (:func:`camnet.monitor.tier1_plan.start_order`).
+        """
+        timeout = self.config.timeout_s
+        order = await asyncio.to_thread(  # 50,000 sorted starts: not on the loop
+            tier1_plan.start_order, len(targets), spread_s, random.random)
+        outcomes: list[CameraOutcome | None] = [None] * len(targets)
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
+        cursor = iter(order)
+
+        async def worker() -> None:
+            for offset, index in cursor:
+                delay = begin + offset - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                target = targets[index]
                 blocked = denied_network(target.url, self._deny)
                 if blocked is not None:  # camnet is no scanner of networks cameras cannot be in
-                    return CameraOutcome(target, ProbeResult(
-                        ProbeStatus.BLOCKED, None, detail=f"address in monitor.deny_networks ({blocked})"),
-                        now_iso())
-                async with semaphore:
-                    at = now_iso()
-                    result = await probe(target.url, username=target.username,
-                                         password=target.password, timeout_s=timeout)
-            except asyncio.CancelledError:
-                if self._abandoning:
-                    return None  # shutting down: this camera is left out of the cycle
-                raise
-            return CameraOutcome(target, result, at)
+                    outcomes[index] = CameraOutcome(target, ProbeResult(
+                        ProbeStatus.BLOCKED, None,
+                        detail=f"address in monitor.deny_networks ({blocked})"), now_iso())
+                    continue
+                at = now_iso()
+                result = await probe(target.url, username=target.username,
+                                     password=target.password, timeout_s=timeout)
+                outcomes[index] = CameraOutcome(target, result, at)
 
-        tasks = [asyncio.create_task(one(t)) for t in targets]
+        workers = min(self.config.concurrency, len(targets))
+        tasks = [asyncio.create_task(worker()) for _ in range(workers)]
         self._probes.update(tasks)
         try:
-            return [o for o in await asyncio.gather(*tasks) if o is not None]
+            results = await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             self._probes.difference_update(tasks)
+        for r in results:
+            if isinstance(r, BaseException) and not (
+                    isinstance(r, asyncio.CancelledError) and self._abandoning):
+                raise r
+        return [o for o in outcomes if o is not None]
+
+    async def _queue_tier2(self, outcomes: Sequence[CameraOutcome], stored: dict[int, Any],
+                           force: bool) -> int:
+        """Queue this cycle's picture checks (:func:`camnet.monitor.tier2_plan.plan`).
+
+        The candidates are gathered in slices (the loop gets a turn every 2,000 cameras);
+        the plan, a few sorts over up to 50,000 of them, runs in a worker thread.
+        """
+        queued = self.tier2.queued_ids
+        candidates: list[tier2_plan.Candidate] = []
+        by_id: dict[int, CameraOutcome] = {}
+        reachable = 0
+        for i, o in enumerate(outcomes):
+            if i % 2000 == 1999:
+                await asyncio.sleep(0)
+            row = stored.get(o.target.camera_id)
+            if not o.target.frames or o.result.status != ProbeStatus.UP:
+                continue
+            reachable += 1
+            if o.target.camera_id in queued or (not force and _backed_off(o, row)):
+                continue
+            by_id[o.target.camera_id] = o
+            candidates.append(tier2_plan.Candidate(
+                o.target.camera_id, _grab_priority(o, row),
+                row["last_grab_at"] if row is not None else None,
+                self._wants_frame(o, row, force)))
+        quota = tier2_plan.rotation_quota(reachable, interval_s=self.config.interval_s,
+                                          max_age_s=self.config.tier2_max_age_s)
+        capacity = max(self.config.tier2_queue, quota)
+        chosen = await asyncio.to_thread(tier2_plan.plan, candidates,
+                                         slots=capacity - self.tier2.pending, quota=quota)
+        return self.tier2.submit((_job(by_id[i]) for i in chosen), capacity=capacity)
 
     def _wants_frame(self, outcome: CameraOutcome, row: Any, force: bool) -> bool:
         if outcome.result.status != ProbeStatus.UP or not outcome.target.frames:
@@ -220,6 +282,12 @@ def _job(outcome: CameraOutcome) -> GrabJob:
     target = outcome.target
     return GrabJob(target.camera_id, with_credentials(target.url, target.username, target.password))
 
+
+
+def _backed_off(outcome: CameraOutcome, row: Any) -> bool:
+    """Tier 2 kept timing out on this camera: wait until its ``tier2_next_at``."""
+    return row is not None and row["tier2_next_at"] is not None \
+        and row["tier2_next_at"] > outcome.at
 
 
 def _grab_priority(outcome: CameraOutcome, row: Any) -> tuple[int, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from camnet.db import Database, Transaction
 from camnet.monitor.maintenance import in_maintenance_now
@@ -21,14 +21,20 @@ from camnet.monitor.outcomes import CycleReport
 from camnet.secretstore import mask_text
 from camnet.timeutil import to_iso, utcnow
 
+# What a cycle needs of each stored row (not the picture detail JSON: 50,000 of those
+# held through a cycle were tens of MB).
+STATE_COLUMNS = ("camera_id, status, since, cause, fail_streak, ok_streak, streak_since,"
+                 " health, picture, last_grab_at, tier2_next_at, last_result, cycles_since_grab")
+
 
 async def load_states(db: Database, ids: list[int]) -> dict[int, sqlite3.Row]:
-    """The stored ``camera_status`` row of each camera id that has one."""
+    """The stored ``camera_status`` row (:data:`STATE_COLUMNS`) of each camera that has one."""
     rows: dict[int, Any] = {}
     for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
         marks = ",".join("?" * len(chunk))
         for r in await db.fetchall(
-            f"SELECT * FROM camera_status WHERE camera_id IN ({marks})", chunk  # noqa: S608
+            f"SELECT {STATE_COLUMNS} FROM camera_status WHERE camera_id IN ({marks})",  # noqa: S608
+            chunk,
         ):
             rows[r["camera_id"]] = r
     return rows
@@ -40,7 +46,8 @@ async def cameras_in_maintenance(db: Database, ids: list[int]) -> set[int]:
 
 
 async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, Any],
-                       *, cycle_retention_days: float | None = None) -> None:
+                       *, cycle_retention_days: float | None = None,
+                       part: Literal["all", "changes", "routine"] = "all") -> None:
     """Write everything tier 1 learnt in a cycle: status rows, transitions, outages, the cycle.
 
     Each table gets one batched statement (``executemany``), so a district-wide change of
@@ -48,14 +55,24 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
     ``stored`` (the rows read at the cycle's start) is kept for hooks that need the state
     before the cycle. With ``cycle_retention_days``, ``probe_cycle`` rows that started
     longer ago than that are deleted in the same transaction (see :func:`prune_cycles`).
+
+    ``part`` splits the write in two for the service (see ``MonitorService._run``):
+    ``changes`` writes only the cameras whose status changed (their status rows, changes
+    and outages) so a district-wide change commits with its alerts in well under a second;
+    ``routine`` writes the rest (every other camera's status row, the cycle row).
     """
     status_rows = []
     changes: list[tuple[int, str, str | None, str, str]] = []
     opened: list[tuple[int, str, str]] = []
     closed: list[tuple[str, int]] = []
-    for o in report.outcomes:
+    for i, o in enumerate(report.outcomes):
+        if i % YIELD_EVERY == YIELD_EVERY - 1:
+            await asyncio.sleep(0)  # 50,000 rows: let /healthz in between
         assert o.state is not None  # noqa: S101 - set in _run
         camera_id = o.target.camera_id
+        if (part == "changes" and o.transition is None) or (
+                part == "routine" and o.transition is not None):
+            continue
         status_rows.append((
             camera_id, o.state.status, o.state.since, o.state.cause,
             o.state.fail_streak, o.state.ok_streak, o.state.streak_since, o.at,
@@ -94,6 +111,8 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
         " cycles_since_grab = camera_status.cycles_since_grab + 1",
         status_rows,
     )
+    if part == "changes":
+        return
     finished = utcnow()
     await tx.execute(
         "INSERT INTO probe_cycle(started_at, finished_at, duration_ms, cameras, completed,"
@@ -106,6 +125,7 @@ async def record_cycle(tx: Transaction, report: CycleReport, stored: dict[int, A
 
 
 WRITE_CHUNK = 5000
+YIELD_EVERY = 2000  # rows built between two turns of the event loop
 
 
 async def executemany_chunked(tx: Transaction, sql: str, rows: list[Any]) -> None:
@@ -148,9 +168,12 @@ async def status_events(db: Database, report: CycleReport) -> list[StatusEvent]:
             f" WHERE c.id IN ({marks})", chunk,  # noqa: S608
         ):
             names[r["id"]] = r
-    return [
-        StatusEvent(o.target.camera_id, names[o.target.camera_id]["name"],
-                    names[o.target.camera_id]["point"], names[o.target.camera_id]["code"],
-                    t.from_status, t.to_status, t.at, t.reason)
-        for o, t in changed if o.target.camera_id in names
-    ]
+    events = []
+    for i, (o, t) in enumerate(changed):
+        if i % YIELD_EVERY == YIELD_EVERY - 1:
+            await asyncio.sleep(0)  # a province-wide change: let /healthz in between
+        row = names.get(o.target.camera_id)
+        if row is not None:
+            events.append(StatusEvent(o.target.camera_id, row["name"], row["point"], row["code"],
+                                      t.from_status, t.to_status, t.at, t.reason))
+    return events

@@ -163,19 +163,25 @@ class Tier2Runner:
         """Cameras queued or being checked."""
         return len(self._queued)
 
-    def submit(self, jobs: Iterable[GrabJob]) -> int:
+    @property
+    def queued_ids(self) -> frozenset[int]:
+        """The cameras queued or being checked."""
+        return frozenset(self._queued)
+
+    def submit(self, jobs: Iterable[GrabJob], *, capacity: int | None = None) -> int:
         """Queue cameras for a frame check without waiting; return how many were queued.
 
-        A camera already queued or in flight is not queued twice; beyond ``tier2_queue``
-        waiting checks the rest wait for a later cycle.
+        A camera already queued or in flight is not queued twice; beyond ``capacity``
+        (default ``tier2_queue``) waiting checks the rest wait for a later cycle.
         """
+        limit = self.config.tier2_queue if capacity is None else capacity
         if self._queue is None:
             self._queue = asyncio.Queue()
             self._workers = [asyncio.create_task(self._work(), name=f"tier2-{i}")
                              for i in range(self.config.tier2_workers)]
         queued = 0
         for job in jobs:
-            if job.camera_id in self._queued or self._queue.qsize() >= self.config.tier2_queue:
+            if job.camera_id in self._queued or self._queue.qsize() >= limit:
                 continue
             self._queued.add(job.camera_id)
             self._queue.put_nowait(job)

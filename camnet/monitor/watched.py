@@ -8,13 +8,14 @@ yet installed — is "no data", never "up". A camera watched without a break has
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import timedelta
 
 from camnet.db import Database, Transaction
 from camnet.intervals import Interval
 from camnet.monitor.outcomes import CycleReport
-from camnet.monitor.store import executemany_chunked
+from camnet.monitor.store import YIELD_EVERY, executemany_chunked
 from camnet.timeutil import parse_iso, to_iso
 
 
@@ -28,7 +29,9 @@ async def extend(tx: Transaction, report: CycleReport, *, gap_s: float) -> None:
     """
     extend_rows = []
     open_rows = []
-    for o in report.outcomes:
+    for i, o in enumerate(report.outcomes):
+        if i % YIELD_EVERY == YIELD_EVERY - 1:
+            await asyncio.sleep(0)
         camera_id, at = o.target.camera_id, o.at
         oldest = to_iso(parse_iso(at) - timedelta(seconds=gap_s))
         extend_rows.append((at, camera_id, oldest, at))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -247,7 +248,7 @@ async def delete_camera(db: Database, actor: Principal, camera_id: int) -> None:
         await audit.record(tx, actor, "delete", "camera", camera_id, _safe(before), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StreamTarget:
     """What the monitor needs to reach one camera. Holds a secret: never log it."""
 
@@ -367,7 +368,9 @@ async def stream_targets(
         params,
     )
     targets = []
-    for r in rows:
+    for i, r in enumerate(rows):
+        if i % 2000 == 1999:
+            await asyncio.sleep(0)  # 50,000 cameras: let the web in between
         password = cipher.decrypt(r["secret_enc"]) if r["secret_enc"] else None
         targets.append(StreamTarget(
             camera_id=r["id"],

@@ -19,6 +19,7 @@ The machine is shared: the load average is printed with every result.
 
 Run: .venv/bin/python scripts/bench/bench_service_cycle.py [--sizes 5000 50000]
      [--cycles 4] [--interval 60] [--hole-pct 10] [--refuse-pct 2] [--no-uvloop]
+     [--no-rollup]
 """
 
 from __future__ import annotations
@@ -216,7 +217,8 @@ def run_size(cameras: int, args: argparse.Namespace) -> None:
             f'[storage]\ndata_dir = "{data}"\n'
             f"[monitor]\ninterval_s = {args.interval}\ntimeout_s = {args.timeout}\n"
             f"concurrency = {args.concurrency}\ndown_after = 1\nup_after = 1\n"
-            '[logging]\nlevel = "INFO"\n')
+            '[logging]\nlevel = "INFO"\n'
+            f"[rollup]\nenabled = {str(not args.no_rollup).lower()}\n")
         env = {**os.environ, "CAMNET_CONFIG": str(config), "PYTHONPATH": os.getcwd()}
         subprocess.run([sys.executable, "-c", "from camnet.cli import main; main()",
                         "db", "migrate"], env=env, check=True, capture_output=True)
@@ -282,8 +284,9 @@ def report(db_path: Path, log_path: Path, samples: Samples, cameras: int,
         "SELECT last_latency_ms FROM camera_status WHERE last_result = 'timeout'")]
     results = dict(conn.execute("SELECT last_result, COUNT(*) FROM camera_status GROUP BY 1"))
     conn.close()
-    writes = [(int(m.group(1)), float(m.group(2))) for m in re.finditer(
-        r"(\d+) changes in \d+ ms \(written in (\d+) ms\)", log_path.read_text())]
+    writes = [(int(m.group(1)), float(m.group(2)), float(m.group(3) or "nan")) for m in re.finditer(
+        r"(\d+) changes in \d+ ms \(written in (\d+) ms(?:, routine rows in (\d+) ms)?",
+        log_path.read_text())]
     loop = "uvloop" if "event loop: uvloop" in log_path.read_text() else "asyncio"
     starts = [iso_ts(c[0]) for c in cycles]
     windows = [(iso_ts(c[0]), iso_ts(c[1])) for c in cycles]
@@ -292,10 +295,11 @@ def report(db_path: Path, log_path: Path, samples: Samples, cameras: int,
     in_cycle = [ms for t, ms in samples.healthz_ms if any(a <= t <= b for a, b in windows)]
     wall = end_t - base_t
     print(f"loop: {loop}; {len(cycles)} cycles; results {results}")
-    for c, w in zip(cycles, writes + [(0, float('nan'))] * len(cycles), strict=False):
+    for c, w in zip(cycles, writes + [(0, float('nan'), float('nan'))] * len(cycles), strict=False):
         total = iso_ts(c[1]) - iso_ts(c[0])
         print(f"  cycle at {c[0]}: probes {c[2] / 1000:.1f} s, start->commit {total:.1f} s,"
-              f" {c[4]:,}/{c[3]:,} completed, {c[5]:,} changes, written in {w[1]:.0f} ms")
+              f" {c[4]:,}/{c[3]:,} completed, {c[5]:,} changes, written in {w[1]:.0f} ms"
+              f" (+ routine rows {w[2]:.0f} ms)")
     print(f"cycle gaps: {', '.join(f'{g:.1f}' for g in gaps)} s (interval {args.interval:g} s);"
           f" skipped cycles: {skipped}")
     print(f"CPU: {end_cpu - base_cpu:.1f} s over {wall:.0f} s = "
@@ -314,7 +318,7 @@ def report(db_path: Path, log_path: Path, samples: Samples, cameras: int,
           f" p99 {pct(in_cycle, 99):.1f} ms, max {max(in_cycle, default=0):.1f} ms;"
           f" overall p99 {pct(all_hz, 99):.1f} ms  (goal p99 <= 50 ms)")
     if changed_at_cycle is not None and len(writes) >= changed_at_cycle:
-        n, ms = writes[changed_at_cycle - 1]
+        n, ms, _ = writes[changed_at_cycle - 1]
         print(f"district-wide change: {n:,} changes written (with alerts queued) in {ms:.0f} ms"
               "  (goal <= 1000 ms)")
     print(f"load average {load_avg()} (shared 2-core machine)")
@@ -334,6 +338,9 @@ def main() -> None:
     parser.add_argument("--change-after", type=int, default=2,
                         help="stop district D1's responder after this cycle")
     parser.add_argument("--no-uvloop", action="store_true")
+    parser.add_argument("--no-rollup", action="store_true",
+                        help="switch the uptime roll-up task off (its first run backfills"
+                             " 31 days for every camera while the first cycles run)")
     args = parser.parse_args()
     import resource
 
