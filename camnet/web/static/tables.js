@@ -32,6 +32,11 @@
     Array.prototype.forEach.call(table.querySelectorAll("tr"), function (tr) {
       var column = 0;
       Array.prototype.forEach.call(tr.children, function (cell) {
+        if (cell.tagName === "TD" && !cell.textContent.trim() && !cell.querySelector("*")) {
+          cell.classList.add("blank");  // nothing to show: no "Ghi chú" with nothing after it
+          column += cell.colSpan || 1;
+          return;
+        }
         if (cell.tagName === "TD" && (cell.colSpan || 1) === 1 && !cell.hasAttribute("data-label") &&
             labels[column]) {
           cell.setAttribute("data-label", labels[column]);
