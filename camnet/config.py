@@ -187,7 +187,7 @@ class RollupConfig(_Section):
     enabled: bool = True
     interval_s: float = Field(300.0, ge=5)
     lag_s: float = Field(3600.0, ge=0)
-    max_days: int = Field(31, ge=1, le=366)
+    max_days: int = Field(7, ge=1, le=366)  # memory grows with days × cameras
 class StatusPageConfig(_Section):
     """Public status pages per commune (README "Public status page")."""
 
