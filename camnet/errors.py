@@ -111,6 +111,8 @@ class TooManyAttempts(CamnetError):
     status = 429
     code = "too_many_attempts"
 
-    def __init__(self, message: str, retry_after_s: int) -> None:
+    def __init__(self, message: str, retry_after_s: int, *, key: str | None = None,
+                 **params: str | int | Words) -> None:
         super().__init__(message)
+        self.key, self.params = key, params  # see CamnetError
         self.retry_after_s = retry_after_s

@@ -27,7 +27,7 @@ async def check_allowed(db: Database, username: str, address: str, now: datetime
     if wait > 0:
         seconds = int(wait) + 1
         raise TooManyAttempts(f"too many failed logins; try again in {seconds} s",
-                              retry_after_s=seconds)
+                              retry_after_s=seconds, key="err_login_locked", seconds=seconds)
 
 
 async def _count(tx: Transaction, key: str, now: datetime, window_s: float) -> int:

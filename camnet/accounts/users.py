@@ -62,7 +62,8 @@ def clean_profile(full_name: str, title: str) -> tuple[str, str]:
         except ValueError as exc:
             raise InvalidInput(f"{field}: {exc}", field) from None
         if len(text) > MAX_NAME:
-            raise InvalidInput(f"{field}: at most {MAX_NAME} characters", field)
+            raise InvalidInput(f"{field}: at most {MAX_NAME} characters", field,
+                               key="verr_too_long")
         out.append(text)
     return out[0], out[1]
 
@@ -76,7 +77,8 @@ def display_name(username: str, full_name: str = "", title: str = "") -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD} characters", "password")
+        raise InvalidInput(f"password must have at least {MIN_PASSWORD} characters", "password",
+                           key="err_password_short", n=MIN_PASSWORD)
 
 
 async def hash_password(password: str) -> str:
@@ -94,7 +96,8 @@ async def add_user(
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", "role")
     if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-        raise InvalidInput("username: letters, digits, '.', '_' or '-' only", "username")
+        raise InvalidInput("username: letters, digits, '.', '_' or '-' only", "username",
+                           key="err_username_characters")
     _check_password(password)
     password_hash = await hash_password(password)
     async with db.transaction() as tx:
@@ -102,7 +105,8 @@ async def add_user(
                                     role=role, zone_code=zone_code, full_name=full_name,
                                     title=title)
         if user_id is None:
-            raise Conflict(f"user {username!r} exists", "username")
+            raise Conflict(f"user {username!r} exists", "username", key="err_user_exists",
+                           username=username)
     return user_id
 
 
@@ -175,7 +179,7 @@ async def set_disabled(db: Database, actor: Principal, username: str, disabled: 
     async with db.transaction() as tx:
         row = await _user_in_scope(tx, actor, username)
         if disabled and row["id"] == actor.user_id:
-            raise Forbidden("you cannot disable yourself", "username")
+            raise Forbidden("you cannot disable yourself", "username", key="err_disable_self")
         await tx.execute("UPDATE user SET disabled = ? WHERE id = ?", (int(disabled), row["id"]))
         if disabled:
             await sessions.end_user_sessions(tx, row["id"], "user disabled", utcnow())

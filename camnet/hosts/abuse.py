@@ -55,7 +55,9 @@ async def check_rate(tx: Database | Transaction, policy: RatePolicy, *, client_a
         raise TooManyAttempts(
             "too many registrations from this " + ("address" if which == "address" else
                                                    "phone number") + "; try again later",
-            retry_after_s=policy.window_s)
+            retry_after_s=policy.window_s,
+            key="err_too_many_registrations_address" if which == "address"
+            else "err_too_many_registrations_phone")
 
 
 def new_challenge(key: bytes, max_number: int, ttl_s: int) -> dict[str, Any]:
